@@ -1,0 +1,492 @@
+/*
+ * polyws.h -- the browser's WebSocket API for native code.
+ *
+ * OVERVIEW
+ *
+ * polyws gives C (and, through it, C#, Java and Lua) the semantics of the
+ * WHATWG `WebSocket` interface: the same constructor rules, the same
+ * readyState machine, the same open/message/error/close event sequence, the
+ * same close codes. Where the browser throws, polyws returns a result code
+ * (ws_result) and keeps a readable message (ws_last_error()).
+ *
+ * Three kinds of objects, each an opaque handle:
+ *   - ws_loop    an event loop: one I/O thread that runs the connections of
+ *                every socket created on it, and a queue of events waiting
+ *                for the host.
+ *   - ws_socket  one WebSocket connection (the browser's `WebSocket`).
+ *   - ws_options construction options (timeouts, size limits); copied by
+ *                ws_new_ex(), so it may be freed right after.
+ *
+ * EVENT DELIVERY
+ *
+ * By default events are *queued* and run on the host's own thread, inside
+ * ws_loop_dispatch() (like a browser's event loop, SDL_PollEvent or a game's
+ * per-frame update). ws_loop_fd() is readable while events wait, so epoll,
+ * libuv, GLib or a game loop can sleep until there is work. A loop created
+ * with WS_DELIVERY_IO_THREAD instead runs listeners on its I/O thread as
+ * soon as events happen; no dispatch call is needed then.
+ *
+ * readyState, protocol and extensions change when the event that announces
+ * the change is dispatched, never behind the host's back: a socket reads
+ * CONNECTING until its open event is dispatched, exactly as a page sees it.
+ * Hosts that never dispatch see no progress.
+ *
+ * A MINIMAL CLIENT
+ *
+ *     static void on_message(ws_socket *ws, const ws_event *ev, void *ud) {
+ *         size_t n; const uint8_t *p = ws_event_data(ev, &n);
+ *         printf("%.*s\n", (int)n, (const char *)p);
+ *         ws_close(ws, 1000, "bye");
+ *     }
+ *     ...
+ *     ws_socket *ws;
+ *     if (ws_new("ws://127.0.0.1:9001/", NULL, 0, &ws) != WS_OK) {
+ *         fprintf(stderr, "%s\n", ws_last_error(NULL));
+ *         return 1;
+ *     }
+ *     ws_set_onopen(ws, on_open, NULL);       // sends "hello"
+ *     ws_set_onmessage(ws, on_message, NULL);
+ *     while (ws_ready_state(ws) != WS_CLOSED)
+ *         ws_loop_dispatch(ws_default_loop(), 100, NULL);
+ *     ws_free(ws);
+ *
+ * CONVENTIONS
+ *   - Every fallible function returns ws_result; WS_OK is 0. Values are fixed
+ *     once published; new ones are only appended.
+ *   - Every function is thread-safe unless its comment says otherwise.
+ *   - Strings are NUL-terminated UTF-8. Returned `const char *` are owned by
+ *     polyws; each comment says how long they stay valid.
+ *   - ws_*_free(NULL) is a no-op. Handles may be freed in any order.
+ *   - No callback runs after the ws_free() of its socket has returned.
+ */
+#ifndef POLYWS_H
+#define POLYWS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- Version (the one source: CMake reads these three lines) ---------- */
+
+#define POLYWS_VERSION_MAJOR 0
+#define POLYWS_VERSION_MINOR 1
+#define POLYWS_VERSION_PATCH 0
+
+/** The version as one number: major * 10000 + minor * 100 + patch. */
+#define POLYWS_VERSION_NUMBER                                                  \
+    (POLYWS_VERSION_MAJOR * 10000 + POLYWS_VERSION_MINOR * 100 +               \
+     POLYWS_VERSION_PATCH)
+
+/* ---- Export macro ------------------------------------------------------ */
+
+#if defined(_WIN32)
+#if defined(POLYWS_BUILDING_LIBRARY)
+#define WS_API __declspec(dllexport)
+#elif defined(POLYWS_STATIC)
+#define WS_API
+#else
+#define WS_API __declspec(dllimport)
+#endif
+#elif defined(POLYWS_BUILDING_LIBRARY)
+#define WS_API __attribute__((visibility("default")))
+#else
+#define WS_API
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- Handles ----------------------------------------------------------- */
+
+/** One WebSocket connection. Created by ws_new(), released by ws_free(). */
+typedef struct ws_socket ws_socket;
+/** An event loop: an I/O thread plus a queue of events for the host. */
+typedef struct ws_loop ws_loop;
+/** Options for ws_new_ex(). Created by ws_options_new(). */
+typedef struct ws_options ws_options;
+/** One event, valid only during the listener call that receives it (or
+ *  until the next ws_loop_next_event() call on the same loop). */
+typedef struct ws_event ws_event;
+
+/* ---- Result codes ------------------------------------------------------ */
+
+/**
+ * Result of every fallible call. Values never change; new ones are appended.
+ * The browser's exception names are given where a code stands for one.
+ */
+typedef enum ws_result {
+    WS_OK = 0,
+    /** SyntaxError: bad URL, bad subprotocol, close reason too long. */
+    WS_ERR_SYNTAX = 1,
+    /** InvalidStateError: send() while CONNECTING. */
+    WS_ERR_INVALID_STATE = 2,
+    /** InvalidAccessError: close() code not 1000 or 3000-4999. */
+    WS_ERR_INVALID_ACCESS = 3,
+    /** A required pointer was NULL, or a value is out of range. */
+    WS_ERR_INVALID_ARGUMENT = 4,
+    /** Text passed to ws_send_text() (or a close reason) is not UTF-8. */
+    WS_ERR_INVALID_UTF8 = 5,
+    /** Memory could not be allocated. */
+    WS_ERR_NO_MEMORY = 6,
+    /** The send would take bufferedAmount past the send buffer limit; the
+     *  connection is failed (error, then close 1006), as a browser does. */
+    WS_ERR_BUFFER_FULL = 7,
+    /** ws_loop_dispatch() or ws_loop_next_event() called from inside a
+     *  listener of the same loop (dispatch does not nest). */
+    WS_ERR_REENTRANT = 8,
+    /** The loop or its I/O thread could not be started. */
+    WS_ERR_LOOP = 9,
+    /** An unexpected internal failure; the message says which. */
+    WS_ERR_INTERNAL = 10
+} ws_result;
+
+/**
+ * The fixed English name of a result code, e.g. "WS_ERR_SYNTAX: syntax
+ * error". Never NULL; unknown values give "unknown result". The string is
+ * static.
+ */
+WS_API const char *ws_result_str(ws_result result);
+
+/**
+ * The message of the most recent failure.
+ *
+ * With a socket: the last error recorded on that socket, by a failed call on
+ * it or by the connection failing (for example the TLS verification reason,
+ * or "connection refused"). With NULL: the last failure of a call made on
+ * the calling thread (this is how ws_new() failures are explained).
+ *
+ * @return "" when there was none. The string is a copy that stays valid on
+ * the calling thread until its next ws_last_error() call.
+ */
+WS_API const char *ws_last_error(const ws_socket *ws);
+
+/* ---- Version ------------------------------------------------------------ */
+
+/** @return the library's version as "MAJOR.MINOR.PATCH" (static). */
+WS_API const char *ws_version(void);
+/** @return POLYWS_VERSION_NUMBER of the library actually loaded. */
+WS_API uint32_t ws_version_number(void);
+
+/* ---- Enumerations ------------------------------------------------------ */
+
+/** readyState; the values are the browser's. */
+typedef enum ws_ready_state_t {
+    WS_CONNECTING = 0,
+    WS_OPEN = 1,
+    WS_CLOSING = 2,
+    WS_CLOSED = 3
+} ws_ready_state_t;
+
+/** binaryType. The C API hands bytes either way; bindings map BLOB and
+ *  ARRAYBUFFER to their natural types. The default is WS_BINARY_BLOB. */
+typedef enum ws_binary_type_t {
+    WS_BINARY_BLOB = 0,
+    WS_BINARY_ARRAYBUFFER = 1
+} ws_binary_type_t;
+
+/** Event types, for listeners and for ws_event_type(). */
+typedef enum ws_event_type_t {
+    WS_EVENT_OPEN = 1,
+    WS_EVENT_MESSAGE = 2,
+    WS_EVENT_ERROR = 3,
+    WS_EVENT_CLOSE = 4
+} ws_event_type_t;
+
+/** Where a loop runs listeners. */
+typedef enum ws_delivery_t {
+    /** Queued; run by ws_loop_dispatch() on the thread that calls it. */
+    WS_DELIVERY_DISPATCH = 0,
+    /** Run on the loop's I/O thread as soon as they happen. Listeners must
+     *  then be thread-safe and quick: they hold up every socket of the loop. */
+    WS_DELIVERY_IO_THREAD = 1
+} ws_delivery_t;
+
+/* ---- Loops -------------------------------------------------------------- */
+
+/**
+ * Create a loop with its own I/O thread.
+ *
+ * @param delivery where listeners run (see ws_delivery_t).
+ * @param out receives the loop; set to NULL on failure.
+ * @return WS_OK, WS_ERR_INVALID_ARGUMENT, WS_ERR_NO_MEMORY or WS_ERR_LOOP.
+ */
+WS_API ws_result ws_loop_new(ws_delivery_t delivery, ws_loop **out);
+
+/**
+ * Release the loop handle. Sockets still alive on it keep it running; the
+ * I/O thread stops once the handle and every socket are freed. Events not
+ * yet dispatched are dropped. NULL is fine; never free twice.
+ */
+WS_API void ws_loop_free(ws_loop *loop);
+
+/**
+ * The process-wide loop used by ws_new(), created on first use with
+ * WS_DELIVERY_DISPATCH. Never freed. @return NULL only if it could not be
+ * started (ws_last_error(NULL) says why).
+ */
+WS_API ws_loop *ws_default_loop(void);
+
+/**
+ * Run the events waiting on `loop`, on the calling thread.
+ *
+ * Waits up to `timeout_ms` for the first event (0: do not wait; negative:
+ * wait until one arrives), then runs every event queued at that moment, in
+ * order. Only one thread dispatches a loop at a time; others wait their turn.
+ *
+ * @param dispatched if not NULL, receives how many events were run.
+ * @return WS_OK (also when the wait timed out), WS_ERR_INVALID_ARGUMENT, or
+ *         WS_ERR_REENTRANT when called from a listener of the same loop.
+ */
+WS_API ws_result ws_loop_dispatch(ws_loop *loop, int timeout_ms,
+                                  size_t *dispatched);
+
+/**
+ * Take the next event for the host to dispatch itself (the path bindings
+ * use: nothing native calls into the host). The socket's readyState,
+ * protocol and extensions are updated exactly as ws_loop_dispatch() would;
+ * events that the browser would not deliver (a message after close(), any
+ * event of a freed socket) are skipped. Listeners are NOT called.
+ *
+ * @param timeout_ms as for ws_loop_dispatch().
+ * @param out receives the event, or NULL if none arrived in time. The event
+ *        and its data stay valid until the next call on this loop.
+ * @return WS_OK, WS_ERR_INVALID_ARGUMENT or WS_ERR_REENTRANT.
+ */
+WS_API ws_result ws_loop_next_event(ws_loop *loop, int timeout_ms,
+                                    const ws_event **out);
+
+/**
+ * A file descriptor that is readable while events wait to be dispatched
+ * (an eventfd). Wait on it for POLLIN, then call ws_loop_dispatch(); do not
+ * read from or close it. @return -1 for WS_DELIVERY_IO_THREAD loops or NULL.
+ */
+WS_API int ws_loop_fd(const ws_loop *loop);
+
+/* ---- Options ------------------------------------------------------------ */
+
+/** Create options with every default. @return WS_OK or WS_ERR_NO_MEMORY. */
+WS_API ws_result ws_options_new(ws_options **out);
+/** Release options. NULL is fine. */
+WS_API void ws_options_free(ws_options *options);
+
+/**
+ * Largest incoming message, in bytes, before the connection is failed with
+ * close frame 1009 (the host sees error, then close 1006). Default 64 MiB.
+ * 0 is rejected with WS_ERR_INVALID_ARGUMENT.
+ */
+WS_API ws_result ws_options_set_max_message_size(ws_options *options,
+                                                 uint64_t bytes);
+
+/**
+ * Largest bufferedAmount. A send that would pass it fails the connection
+ * (error, then close 1006) and returns WS_ERR_BUFFER_FULL. Default 256 MiB.
+ */
+WS_API ws_result ws_options_set_send_buffer_limit(ws_options *options,
+                                                  uint64_t bytes);
+
+/**
+ * Time allowed from ws_new() to the end of the opening handshake (name
+ * lookup, TCP connect, TLS, HTTP upgrade). When it passes the connection is
+ * failed (error, then close 1006). Default 30000 ms; 0 means no limit.
+ */
+WS_API ws_result ws_options_set_connect_timeout_ms(ws_options *options,
+                                                   uint32_t ms);
+
+/**
+ * Time allowed for the closing handshake once a close frame was sent. When
+ * it passes the TCP connection is dropped and close reports 1006 with
+ * wasClean false. Default 5000 ms; 0 is rejected.
+ */
+WS_API ws_result ws_options_set_close_timeout_ms(ws_options *options,
+                                                 uint32_t ms);
+
+/* ---- Sockets ------------------------------------------------------------ */
+
+/**
+ * new WebSocket(url, protocols) on the default loop.
+ *
+ * The URL must be absolute with scheme ws, wss, http or https (http becomes
+ * ws, https wss) and no fragment; each protocol must be a non-empty RFC 6455
+ * token, all distinct. Network failures never fail this call: they arrive
+ * later as an error event, then close 1006.
+ *
+ * @param protocols array of `protocol_count` strings; NULL when 0.
+ * @param out receives the socket in CONNECTING; NULL on failure.
+ * @return WS_OK, WS_ERR_SYNTAX (ws_last_error(NULL) says what is wrong),
+ *         WS_ERR_INVALID_ARGUMENT, WS_ERR_NO_MEMORY or WS_ERR_LOOP.
+ */
+WS_API ws_result ws_new(const char *url, const char *const *protocols,
+                        size_t protocol_count, ws_socket **out);
+
+/**
+ * As ws_new(), on `loop` (NULL: the default loop) with `options` (NULL: the
+ * defaults; copied, so they may be freed at once).
+ */
+WS_API ws_result ws_new_ex(ws_loop *loop, const char *url,
+                           const char *const *protocols,
+                           size_t protocol_count, const ws_options *options,
+                           ws_socket **out);
+
+/**
+ * Release the socket. Connecting: the connection is abandoned. Open: the
+ * closing handshake starts with 1001 (going away) and completes in the
+ * background. No listener of this socket runs after ws_free() returns; if
+ * another thread is inside one, ws_free() waits for it to return. Safe in
+ * every state, from any thread and from inside the socket's own listeners.
+ * NULL is fine; never free twice.
+ */
+WS_API void ws_free(ws_socket *ws);
+
+/** readyState. NULL gives WS_CLOSED. */
+WS_API ws_ready_state_t ws_ready_state(const ws_socket *ws);
+
+/**
+ * The serialized URL (`new WebSocket("https://h/").url` is "wss://h/").
+ * Valid until ws_free(). NULL gives "".
+ */
+WS_API const char *ws_url(const ws_socket *ws);
+
+/**
+ * The subprotocol the server selected; "" until open is dispatched or when
+ * none. Valid until ws_free().
+ */
+WS_API const char *ws_protocol(const ws_socket *ws);
+
+/** The extensions the server accepted; "" until open is dispatched. Valid
+ *  until ws_free(). */
+WS_API const char *ws_extensions(const ws_socket *ws);
+
+/** binaryType (default WS_BINARY_BLOB). NULL gives WS_BINARY_BLOB. */
+WS_API ws_binary_type_t ws_binary_type(const ws_socket *ws);
+/** Set binaryType. @return WS_OK or WS_ERR_INVALID_ARGUMENT. */
+WS_API ws_result ws_set_binary_type(ws_socket *ws, ws_binary_type_t type);
+
+/**
+ * bufferedAmount: payload bytes accepted by send but not yet handed to the
+ * network. Framing is never counted. Bytes passed to send while CLOSING or
+ * CLOSED are discarded but still counted, and the count then never falls,
+ * as in a browser: after close, it is what was never sent.
+ */
+WS_API uint64_t ws_buffered_amount(const ws_socket *ws);
+
+/** Attach a pointer for the host's own use (ws_event_user_data gives it
+ *  back). @return WS_OK or WS_ERR_INVALID_ARGUMENT. */
+WS_API ws_result ws_set_user_data(ws_socket *ws, void *user_data);
+/** The pointer given to ws_set_user_data(), NULL by default. */
+WS_API void *ws_user_data(const ws_socket *ws);
+
+/**
+ * send(text). `text` is `size` bytes of UTF-8 (it need not be
+ * NUL-terminated).
+ *
+ * CONNECTING: WS_ERR_INVALID_STATE. OPEN: queued; bufferedAmount grows by
+ * `size` and falls as bytes reach the network; messages go out in the order
+ * of the calls. CLOSING or CLOSED: discarded, bufferedAmount still grows,
+ * WS_OK.
+ *
+ * @return WS_OK, WS_ERR_INVALID_STATE, WS_ERR_INVALID_UTF8 (nothing is sent),
+ *         WS_ERR_INVALID_ARGUMENT, WS_ERR_BUFFER_FULL or WS_ERR_NO_MEMORY.
+ */
+WS_API ws_result ws_send_text(ws_socket *ws, const char *text, size_t size);
+
+/** send(binary): as ws_send_text() for `size` bytes of any value. `data`
+ *  may be NULL when `size` is 0. The bytes are copied. */
+WS_API ws_result ws_send_binary(ws_socket *ws, const void *data, size_t size);
+
+/**
+ * close(code, reason).
+ *
+ * @param code 0 for "no code", else 1000 or 3000-4999.
+ * @param reason NULL or UTF-8 of at most 123 bytes (NULL and "" are alike).
+ *
+ * A bad code gives WS_ERR_INVALID_ACCESS (checked before the reason); a
+ * reason over 123 bytes WS_ERR_SYNTAX; a reason that is not UTF-8
+ * WS_ERR_INVALID_UTF8. CONNECTING: the connection is failed (state CLOSING;
+ * error, then close 1006 follow). OPEN: messages already accepted are sent,
+ * then the close frame (empty without a code), state CLOSING at once.
+ * CLOSING or CLOSED: nothing happens.
+ */
+WS_API ws_result ws_close(ws_socket *ws, uint16_t code, const char *reason);
+
+/* ---- Events and listeners ------------------------------------------------ */
+
+/**
+ * A listener: the socket, the event (valid only during this call) and the
+ * pointer given at registration. Runs on the thread that dispatches (or the
+ * I/O thread). It may call any polyws function, ws_free(ws) included.
+ */
+typedef void (*ws_listener_fn)(ws_socket *ws, const ws_event *event,
+                               void *user_data);
+
+/**
+ * addEventListener(type, listener). Listeners of one type run in order of
+ * registration. Adding the same (type, fn, user_data) twice has no effect,
+ * as in a browser. A listener added while an event is being dispatched does
+ * not see that event; one removed before its turn is not called.
+ * @return WS_OK, WS_ERR_INVALID_ARGUMENT or WS_ERR_NO_MEMORY.
+ */
+WS_API ws_result ws_add_event_listener(ws_socket *ws, ws_event_type_t type,
+                                       ws_listener_fn fn, void *user_data);
+
+/** removeEventListener(type, listener): removes the (type, fn, user_data)
+ *  registration; no effect if there is none. */
+WS_API ws_result ws_remove_event_listener(ws_socket *ws, ws_event_type_t type,
+                                          ws_listener_fn fn, void *user_data);
+
+/**
+ * The on<type> handler attributes. A handler is one listener among the
+ * others, run at the position where it was first set (as `ws.onmessage = f`
+ * in a browser); setting another function keeps that position; setting NULL
+ * removes it.
+ */
+WS_API ws_result ws_set_onopen(ws_socket *ws, ws_listener_fn fn,
+                               void *user_data);
+WS_API ws_result ws_set_onmessage(ws_socket *ws, ws_listener_fn fn,
+                                  void *user_data);
+WS_API ws_result ws_set_onerror(ws_socket *ws, ws_listener_fn fn,
+                                void *user_data);
+WS_API ws_result ws_set_onclose(ws_socket *ws, ws_listener_fn fn,
+                                void *user_data);
+
+/* ---- Reading an event ----------------------------------------------------
+ * Every accessor accepts NULL and then gives 0, false, NULL or "". Data and
+ * strings live as long as the event.
+ */
+
+/** The event's type. */
+WS_API ws_event_type_t ws_event_type(const ws_event *event);
+/** The socket the event belongs to. */
+WS_API ws_socket *ws_event_socket(const ws_event *event);
+/** ws_user_data() of that socket when the event was taken. */
+WS_API void *ws_event_user_data(const ws_event *event);
+/**
+ * message: the payload and its size in bytes. Text is UTF-8 and followed by
+ * a NUL that `size` does not count. Never NULL for a message (an empty
+ * message gives a valid pointer and size 0).
+ */
+WS_API const uint8_t *ws_event_data(const ws_event *event, size_t *size);
+/** message: true for a binary message, false for text. */
+WS_API bool ws_event_is_binary(const ws_event *event);
+/** message: binaryType at the moment the event was dispatched. */
+WS_API ws_binary_type_t ws_event_binary_type(const ws_event *event);
+/** close: the code (1005 when the close frame had none, 1006 when there
+ *  was no closing handshake). */
+WS_API uint16_t ws_event_code(const ws_event *event);
+/** close: the reason, UTF-8 ("" when none). */
+WS_API const char *ws_event_reason(const ws_event *event);
+/** close: wasClean. */
+WS_API bool ws_event_was_clean(const ws_event *event);
+/** error: why the connection failed, readable (e.g. "TLS: certificate
+ *  verify failed: self-signed certificate"). "" for other events. */
+WS_API const char *ws_event_error_message(const ws_event *event);
+/** open: the selected subprotocol and extensions, as the socket reports
+ *  them from now on. */
+WS_API const char *ws_event_protocol(const ws_event *event);
+WS_API const char *ws_event_extensions(const ws_event *event);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* POLYWS_H */

@@ -1,0 +1,382 @@
+// The C ABI: argument checks, result codes, error messages, and the fence
+// that keeps every C++ exception on this side of extern "C".
+#include "polyws.h"
+
+#include "../core/event.h"
+#include "../core/loop.h"
+#include "../core/options.h"
+#include "../core/socket.h"
+#include "../core/version.h"
+
+#include <mutex>
+#include <new>
+#include <string>
+
+using polyws::Event;
+using polyws::EventKind;
+using polyws::Loop;
+using polyws::Options;
+using polyws::Socket;
+using polyws::Status;
+
+struct ws_options {
+    Options values;
+};
+
+namespace {
+
+thread_local std::string t_last_error;        // failures of calls on this thread
+thread_local std::string t_returned_error;    // what ws_last_error() handed out
+
+ws_result record(const Status &status, Socket *socket = nullptr) {
+    if (!status.is_ok()) {
+        t_last_error = status.message;
+        if (socket) socket->set_last_error(status.message);
+    }
+    return status.code;
+}
+
+ws_result invalid(const char *what) { return record({WS_ERR_INVALID_ARGUMENT, what}); }
+
+// Runs `body`, turning any exception into a result code.
+template <typename F> ws_result guarded(F &&body) {
+    try {
+        return body();
+    } catch (const std::bad_alloc &) {
+        return record({WS_ERR_NO_MEMORY, "out of memory"});
+    } catch (const std::exception &e) {
+        return record({WS_ERR_INTERNAL, std::string("internal error: ") + e.what()});
+    } catch (...) {
+        return record({WS_ERR_INTERNAL, "internal error"});
+    }
+}
+
+const Event *event_of(const ws_event *event) { return reinterpret_cast<const Event *>(event); }
+
+bool is_public_event(const Event *e) { return e && e->kind != EventKind::PeerClosing; }
+
+} // namespace
+
+extern "C" {
+
+const char *ws_result_str(ws_result result) {
+    switch (result) {
+    case WS_OK: return "WS_OK: success";
+    case WS_ERR_SYNTAX: return "WS_ERR_SYNTAX: syntax error (SyntaxError)";
+    case WS_ERR_INVALID_STATE: return "WS_ERR_INVALID_STATE: invalid state (InvalidStateError)";
+    case WS_ERR_INVALID_ACCESS: return "WS_ERR_INVALID_ACCESS: invalid access (InvalidAccessError)";
+    case WS_ERR_INVALID_ARGUMENT: return "WS_ERR_INVALID_ARGUMENT: invalid argument";
+    case WS_ERR_INVALID_UTF8: return "WS_ERR_INVALID_UTF8: text is not valid UTF-8";
+    case WS_ERR_NO_MEMORY: return "WS_ERR_NO_MEMORY: out of memory";
+    case WS_ERR_BUFFER_FULL: return "WS_ERR_BUFFER_FULL: send buffer limit exceeded";
+    case WS_ERR_REENTRANT: return "WS_ERR_REENTRANT: dispatch called from a listener";
+    case WS_ERR_LOOP: return "WS_ERR_LOOP: the event loop could not be started";
+    case WS_ERR_INTERNAL: return "WS_ERR_INTERNAL: internal error";
+    }
+    return "unknown result";
+}
+
+const char *ws_last_error(const ws_socket *ws) {
+    try {
+        t_returned_error = ws ? Socket::from_handle(ws)->last_error() : t_last_error;
+    } catch (...) {
+        t_returned_error.clear();
+    }
+    return t_returned_error.c_str();
+}
+
+const char *ws_version(void) { return POLYWS_VERSION_STRING; }
+uint32_t ws_version_number(void) { return POLYWS_VERSION_NUMBER; }
+
+/* ---- Loops ---- */
+
+ws_result ws_loop_new(ws_delivery_t delivery, ws_loop **out) {
+    if (!out) return invalid("out is NULL");
+    *out = nullptr;
+    return guarded([&] {
+        std::shared_ptr<Loop> loop;
+        Status status = Loop::create(delivery, loop);
+        if (!status.is_ok()) return record(status);
+        loop->hold_host_reference();
+        *out = loop->handle();
+        return WS_OK;
+    });
+}
+
+void ws_loop_free(ws_loop *loop) {
+    if (!loop) return;
+    try {
+        Loop::from_handle(loop)->release();
+    } catch (...) {
+    }
+}
+
+ws_loop *ws_default_loop(void) {
+    static std::once_flag once;
+    static Loop *loop = nullptr;
+    try {
+        std::call_once(once, [] {
+            std::shared_ptr<Loop> created;
+            Status status = Loop::create(WS_DELIVERY_DISPATCH, created);
+            if (!status.is_ok()) {
+                record(status);
+                return;
+            }
+            // Never released: the default loop lives as long as the process.
+            created->hold_host_reference();
+            loop = created.get();
+        });
+    } catch (...) {
+        record({WS_ERR_LOOP, "the default loop could not be created"});
+    }
+    if (!loop) record({WS_ERR_LOOP, "the default loop could not be created"});
+    return loop ? loop->handle() : nullptr;
+}
+
+ws_result ws_loop_dispatch(ws_loop *loop, int timeout_ms, size_t *dispatched) {
+    if (dispatched) *dispatched = 0;
+    if (!loop) return invalid("loop is NULL");
+    return guarded([&] { return record(Loop::from_handle(loop)->dispatch(timeout_ms, dispatched)); });
+}
+
+ws_result ws_loop_next_event(ws_loop *loop, int timeout_ms, const ws_event **out) {
+    if (!out) return invalid("out is NULL");
+    *out = nullptr;
+    if (!loop) return invalid("loop is NULL");
+    return guarded([&] {
+        const Event *event = nullptr;
+        Status status = Loop::from_handle(loop)->next_event(timeout_ms, &event);
+        *out = reinterpret_cast<const ws_event *>(event);
+        return record(status);
+    });
+}
+
+int ws_loop_fd(const ws_loop *loop) { return loop ? Loop::from_handle(loop)->fd() : -1; }
+
+/* ---- Options ---- */
+
+ws_result ws_options_new(ws_options **out) {
+    if (!out) return invalid("out is NULL");
+    *out = nullptr;
+    return guarded([&] {
+        *out = new ws_options();
+        return WS_OK;
+    });
+}
+
+void ws_options_free(ws_options *options) { delete options; }
+
+ws_result ws_options_set_max_message_size(ws_options *options, uint64_t bytes) {
+    if (!options) return invalid("options is NULL");
+    if (bytes == 0) return invalid("the maximum message size must be at least 1 byte");
+    options->values.max_message_size = bytes;
+    return WS_OK;
+}
+
+ws_result ws_options_set_send_buffer_limit(ws_options *options, uint64_t bytes) {
+    if (!options) return invalid("options is NULL");
+    if (bytes == 0) return invalid("the send buffer limit must be at least 1 byte");
+    options->values.send_buffer_limit = bytes;
+    return WS_OK;
+}
+
+ws_result ws_options_set_connect_timeout_ms(ws_options *options, uint32_t ms) {
+    if (!options) return invalid("options is NULL");
+    options->values.connect_timeout_ms = ms;
+    return WS_OK;
+}
+
+ws_result ws_options_set_close_timeout_ms(ws_options *options, uint32_t ms) {
+    if (!options) return invalid("options is NULL");
+    if (ms == 0) return invalid("the close timeout must be at least 1 ms");
+    options->values.close_timeout_ms = ms;
+    return WS_OK;
+}
+
+/* ---- Sockets ---- */
+
+ws_result ws_new_ex(ws_loop *loop, const char *url, const char *const *protocols,
+                    size_t protocol_count, const ws_options *options, ws_socket **out) {
+    if (!out) return invalid("out is NULL");
+    *out = nullptr;
+    if (!url) return invalid("url is NULL");
+    if (protocol_count && !protocols) return invalid("protocols is NULL but protocol_count is not 0");
+    return guarded([&] {
+        std::vector<std::string> list;
+        for (size_t i = 0; i < protocol_count; ++i) {
+            if (!protocols[i]) return invalid("a protocol in the list is NULL");
+            list.emplace_back(protocols[i]);
+        }
+        ws_loop *target = loop ? loop : ws_default_loop();
+        if (!target) return WS_ERR_LOOP;
+        Options values = options ? options->values : Options();
+        std::shared_ptr<Socket> socket;
+        Status status = Socket::create(Loop::from_handle(target)->shared_from_this(), url,
+                                       std::move(list), values, socket);
+        if (!status.is_ok()) return record(status);
+        *out = socket->handle();
+        return WS_OK;
+    });
+}
+
+ws_result ws_new(const char *url, const char *const *protocols, size_t protocol_count,
+                 ws_socket **out) {
+    return ws_new_ex(nullptr, url, protocols, protocol_count, nullptr, out);
+}
+
+void ws_free(ws_socket *ws) {
+    if (!ws) return;
+    try {
+        Socket::from_handle(ws)->release();
+    } catch (...) {
+    }
+}
+
+ws_ready_state_t ws_ready_state(const ws_socket *ws) {
+    return ws ? Socket::from_handle(ws)->ready_state() : WS_CLOSED;
+}
+
+const char *ws_url(const ws_socket *ws) { return ws ? Socket::from_handle(ws)->url() : ""; }
+const char *ws_protocol(const ws_socket *ws) { return ws ? Socket::from_handle(ws)->protocol() : ""; }
+const char *ws_extensions(const ws_socket *ws) {
+    return ws ? Socket::from_handle(ws)->extensions() : "";
+}
+
+ws_binary_type_t ws_binary_type(const ws_socket *ws) {
+    return ws ? Socket::from_handle(ws)->binary_type() : WS_BINARY_BLOB;
+}
+
+ws_result ws_set_binary_type(ws_socket *ws, ws_binary_type_t type) {
+    if (!ws) return invalid("ws is NULL");
+    if (type != WS_BINARY_BLOB && type != WS_BINARY_ARRAYBUFFER)
+        return record({WS_ERR_INVALID_ARGUMENT, "binaryType must be BLOB or ARRAYBUFFER"},
+                      Socket::from_handle(ws));
+    Socket::from_handle(ws)->set_binary_type(type);
+    return WS_OK;
+}
+
+uint64_t ws_buffered_amount(const ws_socket *ws) {
+    return ws ? Socket::from_handle(ws)->buffered_amount() : 0;
+}
+
+ws_result ws_set_user_data(ws_socket *ws, void *user_data) {
+    if (!ws) return invalid("ws is NULL");
+    Socket::from_handle(ws)->set_user_data(user_data);
+    return WS_OK;
+}
+
+void *ws_user_data(const ws_socket *ws) { return ws ? Socket::from_handle(ws)->user_data() : nullptr; }
+
+ws_result ws_send_text(ws_socket *ws, const char *text, size_t size) {
+    if (!ws) return invalid("ws is NULL");
+    if (!text && size) return invalid("text is NULL but size is not 0");
+    Socket *s = Socket::from_handle(ws);
+    return guarded([&] { return record(s->send(polyws::Opcode::Text, text, size), s); });
+}
+
+ws_result ws_send_binary(ws_socket *ws, const void *data, size_t size) {
+    if (!ws) return invalid("ws is NULL");
+    if (!data && size) return invalid("data is NULL but size is not 0");
+    Socket *s = Socket::from_handle(ws);
+    return guarded([&] { return record(s->send(polyws::Opcode::Binary, data, size), s); });
+}
+
+ws_result ws_close(ws_socket *ws, uint16_t code, const char *reason) {
+    if (!ws) return invalid("ws is NULL");
+    Socket *s = Socket::from_handle(ws);
+    return guarded([&] { return record(s->close(code, reason), s); });
+}
+
+ws_result ws_add_event_listener(ws_socket *ws, ws_event_type_t type, ws_listener_fn fn,
+                                void *user_data) {
+    if (!ws) return invalid("ws is NULL");
+    Socket *s = Socket::from_handle(ws);
+    return guarded([&] { return record(s->add_listener(type, fn, user_data), s); });
+}
+
+ws_result ws_remove_event_listener(ws_socket *ws, ws_event_type_t type, ws_listener_fn fn,
+                                   void *user_data) {
+    if (!ws) return invalid("ws is NULL");
+    if (!fn) return invalid("fn is NULL");
+    return guarded([&] {
+        Socket::from_handle(ws)->remove_listener(type, fn, user_data);
+        return WS_OK;
+    });
+}
+
+static ws_result set_handler(ws_socket *ws, ws_event_type_t type, ws_listener_fn fn, void *user_data) {
+    if (!ws) return invalid("ws is NULL");
+    Socket *s = Socket::from_handle(ws);
+    return guarded([&] { return record(s->set_handler(type, fn, user_data), s); });
+}
+
+ws_result ws_set_onopen(ws_socket *ws, ws_listener_fn fn, void *user_data) {
+    return set_handler(ws, WS_EVENT_OPEN, fn, user_data);
+}
+ws_result ws_set_onmessage(ws_socket *ws, ws_listener_fn fn, void *user_data) {
+    return set_handler(ws, WS_EVENT_MESSAGE, fn, user_data);
+}
+ws_result ws_set_onerror(ws_socket *ws, ws_listener_fn fn, void *user_data) {
+    return set_handler(ws, WS_EVENT_ERROR, fn, user_data);
+}
+ws_result ws_set_onclose(ws_socket *ws, ws_listener_fn fn, void *user_data) {
+    return set_handler(ws, WS_EVENT_CLOSE, fn, user_data);
+}
+
+/* ---- Events ---- */
+
+ws_event_type_t ws_event_type(const ws_event *event) {
+    const Event *e = event_of(event);
+    return is_public_event(e) ? ws_event_type_t(e->kind) : ws_event_type_t(0);
+}
+ws_socket *ws_event_socket(const ws_event *event) {
+    const Event *e = event_of(event);
+    return e && e->socket ? e->socket->handle() : nullptr;
+}
+void *ws_event_user_data(const ws_event *event) {
+    const Event *e = event_of(event);
+    return e ? e->user_data : nullptr;
+}
+const uint8_t *ws_event_data(const ws_event *event, size_t *size) {
+    const Event *e = event_of(event);
+    if (!e || e->kind != EventKind::Message) {
+        if (size) *size = 0;
+        return nullptr;
+    }
+    if (size) *size = e->data.size();
+    return reinterpret_cast<const uint8_t *>(e->data.c_str());
+}
+bool ws_event_is_binary(const ws_event *event) {
+    const Event *e = event_of(event);
+    return e && e->kind == EventKind::Message && e->binary;
+}
+ws_binary_type_t ws_event_binary_type(const ws_event *event) {
+    const Event *e = event_of(event);
+    return e ? e->binary_type : WS_BINARY_BLOB;
+}
+uint16_t ws_event_code(const ws_event *event) {
+    const Event *e = event_of(event);
+    return e && e->kind == EventKind::Close ? e->code : 0;
+}
+const char *ws_event_reason(const ws_event *event) {
+    const Event *e = event_of(event);
+    return e ? e->reason.c_str() : "";
+}
+bool ws_event_was_clean(const ws_event *event) {
+    const Event *e = event_of(event);
+    return e && e->kind == EventKind::Close && e->was_clean;
+}
+const char *ws_event_error_message(const ws_event *event) {
+    const Event *e = event_of(event);
+    return e ? e->error.c_str() : "";
+}
+const char *ws_event_protocol(const ws_event *event) {
+    const Event *e = event_of(event);
+    return e ? e->protocol.c_str() : "";
+}
+const char *ws_event_extensions(const ws_event *event) {
+    const Event *e = event_of(event);
+    return e ? e->extensions.c_str() : "";
+}
+
+} // extern "C"

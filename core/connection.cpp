@@ -1,0 +1,340 @@
+#include "connection.h"
+
+#include "loop.h"
+#include "random.h"
+#include "resolver.h"
+
+#include <cstring>
+
+namespace polyws {
+namespace {
+// Bytes handed to the transport per writable callback: large enough to
+// batch many small messages into one system call, small enough that what
+// the kernel refuses (and lws then copies) stays small.
+constexpr size_t kWriteBatch = 64 * 1024;
+} // namespace
+
+Connection::Connection(std::shared_ptr<Socket> socket)
+    : socket_(std::move(socket)), decoder_(socket_->options().max_message_size) {}
+
+Connection::~Connection() = default;
+
+void Connection::start(std::shared_ptr<Socket> socket) {
+    auto *c = new Connection(socket);
+    socket->connection = c;
+    Transport &transport = socket->loop().transport();
+    c->connect_timer_ = transport.make_timer([c] {
+        c->fail("the opening handshake did not complete within " +
+                    std::to_string(c->socket_->options().connect_timeout_ms) + " ms",
+                0);
+    });
+    c->close_timer_ = transport.make_timer([c] { c->on_close_timeout(); });
+    if (socket->options().connect_timeout_ms)
+        c->connect_timer_->arm(socket->options().connect_timeout_ms);
+    if (socket->released()) {
+        c->fail("released before connecting", 0);
+        return;
+    }
+    CommandPoster post = transport.poster();
+    resolve_async(socket->parsed_url().connect_host,
+                  [post, socket](std::vector<std::string> addresses, std::string error) {
+                      post([socket, addresses = std::move(addresses), error = std::move(error)] {
+                          if (socket->connection)
+                              socket->connection->on_resolved(addresses, error);
+                      });
+                  });
+}
+
+void Connection::on_resolved(std::vector<std::string> addresses, std::string error) {
+    if (phase_ != Phase::Resolving || finished_) return;
+    if (!error.empty()) {
+        finish(kCloseAbnormal, "", false, error);
+        destroy_if_idle();
+        return;
+    }
+    addresses_ = std::move(addresses);
+    connect_next();
+}
+
+void Connection::connect_next() {
+    if (next_address_ >= addresses_.size()) {
+        finish(kCloseAbnormal, "", false, last_connect_error_);
+        destroy_if_idle();
+        return;
+    }
+    const WebSocketUrl &url = socket_->parsed_url();
+    ConnectRequest request;
+    request.address = addresses_[next_address_++];
+    request.port = url.port;
+    request.tls = url.secure;
+    request.server_name = url.connect_host;
+    phase_ = Phase::Connecting;
+    connect_pending_ = true;
+    socket_->loop().transport().connect(request, this);
+}
+
+void Connection::on_connect_failed(const std::string &why) {
+    connect_pending_ = false;
+    last_connect_error_ = why;
+    if (finished_) {
+        destroy_if_idle();
+        return;
+    }
+    connect_next();
+}
+
+void Connection::on_connected(Link &link) {
+    connect_pending_ = false;
+    link_ = &link;
+    link_open_ = true;
+    if (finished_) {
+        link_->close();
+        return;
+    }
+    phase_ = Phase::Handshaking;
+    request_ = build_handshake_request(socket_->parsed_url(), socket_->requested_protocols());
+    response_.expect(request_.key, socket_->requested_protocols());
+    link_->request_write();
+}
+
+void Connection::on_bytes(const uint8_t *data, size_t size) {
+    if (phase_ == Phase::Handshaking) {
+        size_t used = 0;
+        switch (response_.feed(reinterpret_cast<const char *>(data), size, used)) {
+        case HandshakeResponse::Status::NeedMore:
+            return;
+        case HandshakeResponse::Status::Rejected:
+            fail(response_.error(), 0);
+            return;
+        case HandshakeResponse::Status::Accepted:
+            break;
+        }
+        connect_timer_->cancel();
+        phase_ = Phase::Open;
+        Event open;
+        open.kind = EventKind::Open;
+        open.protocol = response_.result().protocol;
+        open.extensions = response_.result().extensions;
+        socket_->post_event(std::move(open));
+        data += used;
+        size -= used;
+        link_->request_write();   // ws_free() may have queued a close already
+    }
+    if (phase_ != Phase::Open || size == 0) return;
+    if (!decoder_.feed(data, size, *this)) fail(decoder_.violation(), decoder_.violation_code());
+}
+
+void Connection::on_message(bool binary, std::string &&payload) {
+    Event message;
+    message.kind = EventKind::Message;
+    message.binary = binary;
+    message.data = std::move(payload);
+    socket_->post_event(std::move(message));
+}
+
+void Connection::on_ping(const uint8_t *payload, size_t size) {
+    if (sent_close_) return;
+    pending_pong_.assign(reinterpret_cast<const char *>(payload), size);
+    pong_pending_ = true;
+    link_->request_write();
+}
+
+void Connection::on_close_frame(bool has_code, uint16_t code, std::string &&reason) {
+    received_close_ = true;
+    peer_code_ = has_code ? code : kCloseNoStatus;
+    peer_reason_ = std::move(reason);
+    if (!sent_close_) {
+        // The server started the closing handshake: CLOSING, and echo its code.
+        Event closing;
+        closing.kind = EventKind::PeerClosing;
+        socket_->post_event(std::move(closing));
+        close_reply_ = has_code ? encode_close_payload(code, "") : std::string();
+        close_reply_pending_ = true;
+        link_->request_write();
+    }
+    // Both sides have spoken; the server should now close the TCP connection.
+    close_timer_->arm(socket_->options().close_timeout_ms);
+}
+
+void Connection::write_control(Opcode opcode, const std::string &payload) {
+    uint8_t mask[4];
+    fill_random(mask, 4);
+    uint8_t header[14];
+    size_t n = encode_frame_header(header, opcode, true, payload.size(), mask);
+    size_t at = scratch_.size();
+    scratch_.resize(at + n + payload.size());
+    std::memcpy(&scratch_[at], header, n);
+    apply_mask(&scratch_[at + n], reinterpret_cast<const uint8_t *>(payload.data()),
+               payload.size(), mask, 0);
+}
+
+// Appends as much of the current message as fits in the batch.
+bool Connection::write_message_chunk() {
+    size_t at = scratch_.size();
+    if (current_offset_ == 0 && !header_written_) {
+        fill_random(current_mask_, 4);
+        uint8_t header[14];
+        size_t n = encode_frame_header(header, current_.opcode, true, current_.payload.size(),
+                                       current_mask_);
+        scratch_.insert(scratch_.end(), header, header + n);
+        header_written_ = true;
+        at = scratch_.size();
+    }
+    size_t left = current_.payload.size() - size_t(current_offset_);
+    size_t room = kWriteBatch > at ? kWriteBatch - at : 0;
+    size_t n = left < room ? left : room;
+    scratch_.resize(at + n);
+    apply_mask(&scratch_[at], reinterpret_cast<const uint8_t *>(current_.payload.data()) + current_offset_,
+               n, current_mask_, current_offset_);
+    current_offset_ += n;
+    if (current_.counted) counted_in_batch_ += n;
+    if (current_offset_ == current_.payload.size()) {
+        writing_ = false;
+        header_written_ = false;
+        current_ = Outgoing();
+    }
+    return n > 0 || !writing_;
+}
+
+void Connection::on_writable() {
+    if (!link_open_) return;
+    if (drop_after_write_) {
+        // The failing close frame has left; now drop the connection.
+        link_->close();
+        return;
+    }
+    scratch_.clear();
+    counted_in_batch_ = 0;
+    if (phase_ == Phase::Handshaking) {
+        if (request_written_ < request_.bytes.size()) {
+            link_->write(reinterpret_cast<const uint8_t *>(request_.bytes.data()) + request_written_,
+                         request_.bytes.size() - request_written_);
+            request_written_ = request_.bytes.size();
+        }
+        return;
+    }
+    bool more = false;
+    if (phase_ == Phase::Ended) {
+        if (fail_close_pending_ && !writing_) {
+            write_control(Opcode::Close, fail_close_);
+            fail_close_pending_ = false;
+            sent_close_ = true;
+            drop_after_write_ = true;
+            more = true;
+        } else {
+            link_->close();
+            return;
+        }
+    }
+    while (phase_ == Phase::Open && scratch_.size() < kWriteBatch) {
+        if (writing_) {
+            write_message_chunk();
+            continue;
+        }
+        if (pong_pending_) {
+            write_control(Opcode::Pong, pending_pong_);
+            pong_pending_ = false;
+            continue;
+        }
+        if (close_reply_pending_) {
+            write_control(Opcode::Close, close_reply_);
+            close_reply_pending_ = false;
+            sent_close_ = true;
+            break;
+        }
+        if (sent_close_) break;
+        Outgoing next;
+        if (!socket_->pop_outgoing(next)) break;
+        if (next.opcode == Opcode::Close) {
+            write_control(Opcode::Close, next.payload);
+            sent_close_ = true;
+            close_timer_->arm(socket_->options().close_timeout_ms);
+            break;
+        }
+        current_ = std::move(next);
+        current_offset_ = 0;
+        writing_ = true;
+    }
+    if (phase_ == Phase::Open && scratch_.size() >= kWriteBatch) more = true;
+    if (!scratch_.empty()) {
+        link_->write(scratch_.data(), scratch_.size());
+        socket_->on_bytes_sent(counted_in_batch_);
+    }
+    if (more || writing_) link_->request_write();
+}
+
+void Connection::on_outgoing() {
+    if (phase_ == Phase::Open && link_open_) link_->request_write();
+}
+
+void Connection::on_close_timeout() {
+    // The peer did not finish the closing handshake in time: drop it; the
+    // close event then says what was (or was not) received.
+    if (link_open_) link_->close();
+}
+
+void Connection::on_released() {
+    if (phase_ == Phase::Open) on_outgoing();   // the going-away close is queued
+    else fail("the socket was released before it opened", 0);
+}
+
+void Connection::fail(const std::string &why, uint16_t wire_code) {
+    if (finished_) return;
+    bool was_open = phase_ == Phase::Open;
+    finish(kCloseAbnormal, "", false, why);
+    if (link_open_) {
+        if (was_open && wire_code && !sent_close_ && !writing_) {
+            fail_close_ = encode_close_payload(wire_code, "");
+            fail_close_pending_ = true;
+            link_->request_write();
+        } else {
+            link_->close();
+        }
+        return;
+    }
+    destroy_if_idle();
+}
+
+void Connection::on_closed() {
+    link_open_ = false;
+    link_ = nullptr;
+    if (!finished_) {
+        if (phase_ != Phase::Open)
+            finish(kCloseAbnormal, "", false,
+                   "the server closed the connection during the opening handshake");
+        else if (received_close_)
+            finish(peer_code_, peer_reason_, true, "");
+        else
+            finish(kCloseAbnormal, "", false, "");   // dropped without a close frame: no error
+    }
+    destroy_if_idle();
+}
+
+void Connection::finish(uint16_t code, const std::string &reason, bool was_clean,
+                        const std::string &error) {
+    if (finished_) return;
+    finished_ = true;
+    phase_ = Phase::Ended;
+    connect_timer_->cancel();
+    socket_->mark_transport_done();
+    if (!error.empty()) {
+        Event failed;
+        failed.kind = EventKind::Error;
+        failed.error = error;
+        socket_->post_event(std::move(failed));
+    }
+    Event closed;
+    closed.kind = EventKind::Close;
+    closed.code = code;
+    closed.reason = reason;
+    closed.was_clean = was_clean;
+    socket_->post_event(std::move(closed));
+}
+
+void Connection::destroy_if_idle() {
+    if (!finished_ || link_open_ || connect_pending_) return;
+    socket_->connection = nullptr;
+    delete this;
+}
+
+} // namespace polyws

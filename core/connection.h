@@ -1,0 +1,101 @@
+// One WebSocket connection on the I/O thread: name lookup, the opening
+// handshake, framing, the closing handshake, failures and timeouts, turned
+// into the browser's event sequence. Knows the transport only through Link.
+#pragma once
+
+#include "frame.h"
+#include "handshake.h"
+#include "socket.h"
+#include "transport.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace polyws {
+
+class Connection final : public LinkHandler, private FrameSink {
+public:
+    // Creates the connection for `socket` and starts it. I/O thread only,
+    // as is every other member. The connection deletes itself when done.
+    static void start(std::shared_ptr<Socket> socket);
+
+    // The host queued messages or a close frame.
+    void on_outgoing();
+    // Fails the connection: error, then close 1006; sends a close frame
+    // with `wire_code` when the connection is open (0: none).
+    void fail(const std::string &why, uint16_t wire_code);
+    // ws_free(): abandon a connection that is not open yet; an open one goes
+    // on to send its queued close frame (1001).
+    void on_released();
+
+private:
+    explicit Connection(std::shared_ptr<Socket> socket);
+    ~Connection() override;
+
+    void on_resolved(std::vector<std::string> addresses, std::string error);
+    void connect_next();
+
+    // LinkHandler
+    void on_connected(Link &link) override;
+    void on_connect_failed(const std::string &why) override;
+    void on_bytes(const uint8_t *data, size_t size) override;
+    void on_writable() override;
+    void on_closed() override;
+
+    // FrameSink
+    void on_message(bool binary, std::string &&payload) override;
+    void on_ping(const uint8_t *payload, size_t size) override;
+    void on_close_frame(bool has_code, uint16_t code, std::string &&reason) override;
+
+    void write_control(Opcode opcode, const std::string &payload);
+    bool write_message_chunk();
+    void on_close_timeout();
+    // Reports the end to the host once: error (if `error` is not empty),
+    // then close.
+    void finish(uint16_t code, const std::string &reason, bool was_clean, const std::string &error);
+    void destroy_if_idle();
+
+    enum class Phase { Resolving, Connecting, Handshaking, Open, Ended };
+
+    std::shared_ptr<Socket> socket_;
+    Phase phase_ = Phase::Resolving;
+    Link *link_ = nullptr;
+    bool link_open_ = false;
+    bool connect_pending_ = false;
+    std::vector<std::string> addresses_;
+    size_t next_address_ = 0;
+    std::string last_connect_error_;
+
+    HandshakeRequest request_;
+    size_t request_written_ = 0;
+    HandshakeResponse response_;
+    FrameDecoder decoder_;
+
+    std::unique_ptr<Timer> connect_timer_;
+    std::unique_ptr<Timer> close_timer_;
+
+    // Writing: one message at a time, in chunks, masked on the way out.
+    Outgoing current_;
+    bool writing_ = false;
+    uint64_t current_offset_ = 0;
+    bool header_written_ = false;
+    uint64_t counted_in_batch_ = 0;
+    uint8_t current_mask_[4] = {0, 0, 0, 0};
+    std::vector<uint8_t> scratch_;
+    std::string pending_pong_;
+    bool pong_pending_ = false;
+    std::string close_reply_;          // to echo the server's close frame
+    bool close_reply_pending_ = false;
+    std::string fail_close_;           // close frame to send when failing
+    bool fail_close_pending_ = false;
+    bool drop_after_write_ = false;
+
+    bool sent_close_ = false;
+    bool received_close_ = false;
+    uint16_t peer_code_ = kCloseNoStatus;
+    std::string peer_reason_;
+    bool finished_ = false;
+};
+
+} // namespace polyws

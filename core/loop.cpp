@@ -1,0 +1,147 @@
+#include "loop.h"
+
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <chrono>
+
+namespace polyws {
+
+Loop::Loop(ws_delivery_t delivery) : delivery_(delivery) {}
+
+Loop::~Loop() {
+    // Stop the I/O thread first: nothing may post events after this.
+    transport_.reset();
+    if (event_fd_ >= 0) ::close(event_fd_);
+}
+
+Status Loop::create(ws_delivery_t delivery, std::shared_ptr<Loop> &out) {
+    if (delivery != WS_DELIVERY_DISPATCH && delivery != WS_DELIVERY_IO_THREAD)
+        return {WS_ERR_INVALID_ARGUMENT, "unknown delivery mode"};
+    auto loop = std::make_shared<Loop>(delivery);
+    loop->event_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (loop->event_fd_ < 0) return {WS_ERR_LOOP, "eventfd failed"};
+    std::string error;
+    loop->transport_ = Transport::start(error);
+    if (!loop->transport_) return {WS_ERR_LOOP, "could not start the I/O thread: " + error};
+    out = std::move(loop);
+    return Status::ok();
+}
+
+void Loop::release() {
+    std::shared_ptr<Loop> keep = std::move(host_reference_);
+    // Dropping `keep` destroys the loop unless sockets still hold it.
+}
+
+void Loop::post_event(Event &&event) {
+    if (delivery_ == WS_DELIVERY_IO_THREAD) {
+        if (event.socket->apply(event)) event.socket->invoke_listeners(event);
+        return;
+    }
+    std::lock_guard<std::mutex> lock(queue_mutex_);
+    bool was_empty = queue_.empty();
+    queue_.push_back(std::move(event));
+    if (was_empty) {
+        uint64_t one = 1;
+        // The fd is a level: readable while the queue is non-empty.
+        ssize_t written = ::write(event_fd_, &one, sizeof one);
+        (void)written;
+        queue_cv_.notify_all();
+    }
+}
+
+bool Loop::take(int timeout_ms, Event &out, size_t *budget) {
+    std::unique_lock<std::mutex> lock(queue_mutex_);
+    for (;;) {
+        if (queue_.empty()) {
+            if (timeout_ms == 0) return false;
+            if (timeout_ms < 0) {
+                queue_cv_.wait(lock, [&] { return !queue_.empty(); });
+            } else if (!queue_cv_.wait_for(lock, std::chrono::milliseconds(timeout_ms),
+                                           [&] { return !queue_.empty(); })) {
+                return false;
+            }
+            timeout_ms = 0;   // only the first event is waited for
+        }
+        if (budget) {
+            if (*budget == 0) return false;
+            --*budget;
+        }
+        out = std::move(queue_.front());
+        queue_.pop_front();
+        if (queue_.empty()) {
+            uint64_t value;
+            ssize_t n = ::read(event_fd_, &value, sizeof value);
+            (void)n;
+        }
+        lock.unlock();
+        if (out.socket->apply(out)) return true;
+        out = Event();
+        lock.lock();
+    }
+}
+
+bool Loop::begin_dispatch(Status &status) {
+    if (delivery_ != WS_DELIVERY_DISPATCH) {
+        status = {WS_ERR_INVALID_ARGUMENT, "this loop delivers events on its I/O thread"};
+        return false;
+    }
+    if (dispatch_thread_.load() == std::this_thread::get_id()) {
+        status = {WS_ERR_REENTRANT, "dispatch called from inside a listener of the same loop"};
+        return false;
+    }
+    dispatch_mutex_.lock();
+    dispatch_thread_.store(std::this_thread::get_id());
+    return true;
+}
+
+void Loop::end_dispatch() {
+    dispatch_thread_.store(std::thread::id());
+    dispatch_mutex_.unlock();
+}
+
+Status Loop::dispatch(int timeout_ms, size_t *dispatched) {
+    if (dispatched) *dispatched = 0;
+    Status status;
+    if (!begin_dispatch(status)) return status;
+    // A listener may free the last socket and the loop handle: stay alive.
+    std::shared_ptr<Loop> self = shared_from_this();
+    size_t budget;
+    {
+        std::lock_guard<std::mutex> lock(queue_mutex_);
+        budget = queue_.size();
+    }
+    // Run what is queued now (or the first event to arrive), not what the
+    // listeners' own actions add: a busy socket cannot starve the caller.
+    size_t count = 0;
+    Event event;
+    if (budget == 0) {
+        if (take(timeout_ms, event, nullptr)) {
+            event.socket->invoke_listeners(event);
+            ++count;
+        }
+        std::lock_guard<std::mutex> lock(queue_mutex_);
+        budget = queue_.size();
+    }
+    while (take(0, event, &budget)) {
+        event.socket->invoke_listeners(event);
+        ++count;
+    }
+    event = Event();
+    end_dispatch();
+    if (dispatched) *dispatched = count;
+    return Status::ok();
+}
+
+Status Loop::next_event(int timeout_ms, const Event **out) {
+    *out = nullptr;
+    Status status;
+    if (!begin_dispatch(status)) return status;
+    std::shared_ptr<Loop> self = shared_from_this();
+    current_ = Event();
+    if (take(timeout_ms, current_, nullptr)) *out = &current_;
+    end_dispatch();
+    return Status::ok();
+}
+
+} // namespace polyws

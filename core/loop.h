@@ -1,0 +1,67 @@
+// A loop: the transport's I/O thread plus the queue of events waiting for
+// the host, with the eventfd that tells a host's poller when to dispatch.
+#pragma once
+
+#include "event.h"
+#include "polyws.h"
+#include "socket.h"
+#include "transport.h"
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+namespace polyws {
+
+class Loop : public std::enable_shared_from_this<Loop> {
+public:
+    static Status create(ws_delivery_t delivery, std::shared_ptr<Loop> &out);
+    explicit Loop(ws_delivery_t delivery);
+    ~Loop();
+
+    ws_delivery_t delivery() const { return delivery_; }
+    Transport &transport() { return *transport_; }
+    int fd() const { return delivery_ == WS_DELIVERY_DISPATCH ? event_fd_ : -1; }
+
+    // I/O thread: hands an event to the host (queued, or run at once for
+    // WS_DELIVERY_IO_THREAD loops).
+    void post_event(Event &&event);
+
+    // Host thread.
+    Status dispatch(int timeout_ms, size_t *dispatched);
+    Status next_event(int timeout_ms, const Event **out);
+
+    // The handle's reference: ws_loop_new sets it, ws_loop_free drops it.
+    void hold_host_reference() { host_reference_ = shared_from_this(); }
+    void release();
+
+    static Loop *from_handle(ws_loop *loop) { return reinterpret_cast<Loop *>(loop); }
+    static const Loop *from_handle(const ws_loop *loop) { return reinterpret_cast<const Loop *>(loop); }
+    ws_loop *handle() { return reinterpret_cast<ws_loop *>(this); }
+
+private:
+    // Waits for, takes and applies the next deliverable event. False when
+    // none came in time. `budget` bounds how many queued events it looks at.
+    bool take(int timeout_ms, Event &out, size_t *budget);
+    bool begin_dispatch(Status &status);
+    void end_dispatch();
+
+    const ws_delivery_t delivery_;
+    std::unique_ptr<Transport> transport_;
+    int event_fd_ = -1;
+
+    std::mutex queue_mutex_;
+    std::condition_variable queue_cv_;
+    std::deque<Event> queue_;
+
+    std::mutex dispatch_mutex_;
+    std::atomic<std::thread::id> dispatch_thread_{};
+    Event current_;                    // what next_event() handed out
+
+    std::shared_ptr<Loop> host_reference_;
+};
+
+} // namespace polyws

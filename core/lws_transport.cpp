@@ -1,0 +1,312 @@
+// The transport on libwebsockets 4.1.6: the only file that includes it.
+//
+// lws is used for what it does well here: the poll loop, TCP connects, TLS
+// (OpenSSL) with certificate and host checks, and timers. Connections are
+// opened in lws's RAW mode and the WebSocket protocol runs in the core
+// (handshake.cpp, frame.cpp, connection.cpp): lws 4.1.6's own ws client
+// cannot be shielded from several of its faults (it accepts masked server
+// frames, rewrites invalid close codes before the application can see them,
+// hides the server's close reply, loops forever on deflate + pong with
+// payload), so it is not used at all.
+//
+// Threading: one thread per transport runs lws_service(). Other threads only
+// append to the command queue and call lws_cancel_service(), the one lws
+// call that is safe from another thread; the I/O thread drains the whole
+// queue on LWS_CALLBACK_EVENT_WAIT_CANCELLED (wake-ups merge).
+#include "transport.h"
+
+#include <libwebsockets.h>
+#include <openssl/x509.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace polyws {
+namespace {
+
+struct State;
+
+// A connection's lws side. Owned by the wsi (opaque user data) from
+// connect until the wsi closes or fails to connect.
+class LwsLink final : public Link {
+public:
+    LwsLink(State *state, LinkHandler *handler) : state_(state), handler_(handler) {}
+
+    void request_write() override {
+        if (wsi_ && !closing_) lws_callback_on_writable(wsi_);
+    }
+    bool write(const uint8_t *data, size_t size) override {
+        if (!wsi_ || closing_) return false;
+        // LWS_WRITE_RAW needs no LWS_PRE headroom; lws copies whatever the
+        // socket does not take at once and writes it before the next
+        // writable callback.
+        int n = lws_write(wsi_, const_cast<uint8_t *>(data), size, LWS_WRITE_RAW);
+        return n >= 0;
+    }
+    void close() override {
+        if (!wsi_ || closing_) return;
+        closing_ = true;
+        lws_set_timeout(wsi_, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+    }
+
+    State *state_;
+    LinkHandler *handler_;
+    struct lws *wsi_ = nullptr;
+    bool closing_ = false;
+    bool connected_ = false;
+    bool in_connect_call_ = false;
+    bool failure_reported_ = false;
+    std::string tls_error_;
+    std::string peer_;
+};
+
+struct State {
+    std::mutex mutex;
+    std::vector<std::function<void()>> commands;
+    struct lws_context *context = nullptr;   // null once stopped
+    std::atomic<bool> stop{false};
+    std::thread::id io_thread;
+
+    void post(std::function<void()> command) {
+        std::lock_guard<std::mutex> lock(mutex);
+        if (!context) return;   // stopped: the command is dropped
+        commands.push_back(std::move(command));
+        lws_cancel_service(context);
+    }
+
+    void run_commands() {
+        std::vector<std::function<void()>> batch;
+        {
+            std::lock_guard<std::mutex> lock(mutex);
+            batch.swap(commands);
+        }
+        for (auto &command : batch) command();
+    }
+};
+
+void report_connect_failure(LwsLink *link, const char *lws_reason) {
+    if (link->failure_reported_) return;
+    link->failure_reported_ = true;
+    std::string why;
+    if (!link->tls_error_.empty())
+        why = "TLS handshake with " + link->peer_ + " failed: " + link->tls_error_;
+    else
+        why = "could not connect to " + link->peer_ + ": " +
+              (lws_reason && *lws_reason ? lws_reason : "connection failed");
+    link->handler_->on_connect_failed(why);
+}
+
+int callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len) {
+    (void)user;
+    auto *link = wsi ? static_cast<LwsLink *>(lws_get_opaque_user_data(wsi)) : nullptr;
+    switch (reason) {
+    case LWS_CALLBACK_EVENT_WAIT_CANCELLED: {
+        auto *state = static_cast<State *>(lws_context_user(lws_get_context(wsi)));
+        if (state) state->run_commands();
+        return 0;
+    }
+    case LWS_CALLBACK_OPENSSL_PERFORM_SERVER_CERT_VERIFICATION: {
+        // lws's own error text for this is "error:00000001:lib(0)::reason(1)";
+        // keep OpenSSL's verification reason instead.
+        if (link && !len) {
+            auto *ctx = static_cast<X509_STORE_CTX *>(user);
+            int err = X509_STORE_CTX_get_error(ctx);
+            link->tls_error_ = std::string("certificate verify failed: ") +
+                               X509_verify_cert_error_string(err);
+        }
+        return 0;
+    }
+    case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
+        if (!link) return 0;
+        lws_set_opaque_user_data(wsi, nullptr);
+        report_connect_failure(link, static_cast<const char *>(in));
+        if (!link->in_connect_call_) delete link;
+        return 0;
+    case LWS_CALLBACK_RAW_CONNECTED:
+        if (!link) return 0;
+        link->connected_ = true;
+        link->handler_->on_connected(*link);
+        return 0;
+    case LWS_CALLBACK_RAW_RX:
+        if (link && !link->closing_) link->handler_->on_bytes(static_cast<const uint8_t *>(in), len);
+        return 0;
+    case LWS_CALLBACK_RAW_WRITEABLE:
+        if (link && !link->closing_) link->handler_->on_writable();
+        return 0;
+    case LWS_CALLBACK_RAW_CLOSE:
+        if (!link) return 0;
+        lws_set_opaque_user_data(wsi, nullptr);
+        if (link->connected_) link->handler_->on_closed();
+        else report_connect_failure(link, "the connection closed before it was established");
+        if (!link->in_connect_call_) delete link;
+        return 0;
+    default:
+        return 0;
+    }
+}
+
+const struct lws_protocols kProtocols[] = {
+    {"polyws-raw", callback, 0, 65536, 0, nullptr, 0},
+    {nullptr, nullptr, 0, 0, 0, nullptr, 0},
+};
+
+void log_sink(int level, const char *line) {
+    // lws's log is noisy and its errors are reported to the host through
+    // events; POLYWS_LWS_LOG=1 shows it for debugging.
+    static const bool show = std::getenv("POLYWS_LWS_LOG") != nullptr;
+    if (show) fprintf(stderr, "lws[%d]: %s", level, line);
+}
+
+class LwsTimer final : public Timer {
+public:
+    LwsTimer(struct lws_context *context, std::function<void()> fire)
+        : context_(context), fire_(std::move(fire)) {
+        std::memset(&slot_.sul, 0, sizeof slot_.sul);
+        slot_.owner = this;
+    }
+    ~LwsTimer() override { cancel(); }
+    void arm(uint32_t ms) override {
+        lws_sul_schedule(context_, 0, &slot_.sul, &LwsTimer::on_fire, lws_usec_t(ms) * LWS_US_PER_MS);
+    }
+    void cancel() override { lws_sul_cancel(&slot_.sul); }
+
+private:
+    // lws hands back the list node; a standard-layout struct whose first
+    // member is that node leads back to the timer.
+    struct Slot {
+        lws_sorted_usec_list_t sul;
+        LwsTimer *owner;
+    };
+    static void on_fire(lws_sorted_usec_list_t *sul) {
+        LwsTimer *timer = reinterpret_cast<Slot *>(sul)->owner;
+        timer->fire_();   // may delete the timer's owner, and the timer
+    }
+    Slot slot_;
+    struct lws_context *context_;
+    std::function<void()> fire_;
+};
+
+class LwsTransport final : public Transport {
+public:
+    LwsTransport() : state_(std::make_shared<State>()) {}
+
+    bool start(std::string &error) {
+        static std::once_flag log_once;
+        std::call_once(log_once, [] { lws_set_log_level(LLL_ERR | LLL_WARN, log_sink); });
+        struct lws_context_creation_info info;
+        std::memset(&info, 0, sizeof info);
+        info.port = CONTEXT_PORT_NO_LISTEN;
+        info.protocols = kProtocols;
+        info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+        info.user = state_.get();
+        info.pt_serv_buf_size = 256 * 1024;
+        info.gid = -1;
+        info.uid = -1;
+        struct lws_context *context = lws_create_context(&info);
+        if (!context) {
+            error = "lws_create_context failed";
+            return false;
+        }
+        {
+            std::lock_guard<std::mutex> lock(state_->mutex);
+            state_->context = context;
+        }
+        std::shared_ptr<State> state = state_;
+        thread_ = std::thread([state] {
+            while (!state->stop.load()) lws_service(state->context, 0);
+            struct lws_context *ctx;
+            {
+                std::lock_guard<std::mutex> lock(state->mutex);
+                ctx = state->context;
+                state->context = nullptr;
+                state->commands.clear();
+            }
+            lws_context_destroy(ctx);
+        });
+        io_thread_ = thread_.get_id();
+        return true;
+    }
+
+    ~LwsTransport() override {
+        state_->stop.store(true);
+        {
+            std::lock_guard<std::mutex> lock(state_->mutex);
+            if (state_->context) lws_cancel_service(state_->context);
+        }
+        if (std::this_thread::get_id() == io_thread_) thread_.detach();
+        else if (thread_.joinable()) thread_.join();
+    }
+
+    void post(std::function<void()> command) override { state_->post(std::move(command)); }
+
+    CommandPoster poster() override {
+        std::shared_ptr<State> state = state_;
+        return [state](std::function<void()> command) { state->post(std::move(command)); };
+    }
+
+    bool on_io_thread() const override { return std::this_thread::get_id() == io_thread_; }
+
+    void connect(const ConnectRequest &request, LinkHandler *handler) override {
+        auto *link = new LwsLink(state_.get(), handler);
+        bool v6 = request.address.find(':') != std::string::npos;
+        link->peer_ = (v6 ? "[" + request.address + "]" : request.address) + ":" +
+                      std::to_string(request.port);
+        struct lws_client_connect_info info;
+        std::memset(&info, 0, sizeof info);
+        info.context = state_->context;
+        info.address = request.address.c_str();
+        info.port = request.port;
+        info.host = request.server_name.c_str();
+        info.origin = request.server_name.c_str();
+        info.path = "/";
+        info.method = "RAW";
+        info.protocol = kProtocols[0].name;
+        info.local_protocol_name = kProtocols[0].name;
+        info.ssl_connection = request.tls ? LCCSCF_USE_SSL : 0;
+        info.alpn = "http/1.1";
+        info.opaque_user_data = link;
+        info.pwsi = &link->wsi_;
+        link->in_connect_call_ = true;
+        struct lws *wsi = lws_client_connect_via_info(&info);
+        link->in_connect_call_ = false;
+        if (!wsi) {
+            // Failed at once; the error callback may or may not have run.
+            link->wsi_ = nullptr;
+            bool reported = link->failure_reported_;
+            if (!reported) {
+                link->failure_reported_ = true;
+                std::string why = "could not connect to " + link->peer_;
+                delete link;
+                // Report from the queue, not from inside connect().
+                state_->post([handler, why] { handler->on_connect_failed(why); });
+                return;
+            }
+            delete link;
+            return;
+        }
+        if (link->failure_reported_) delete link;   // reported during the call
+    }
+
+    std::unique_ptr<Timer> make_timer(std::function<void()> fire) override {
+        return std::make_unique<LwsTimer>(state_->context, std::move(fire));
+    }
+
+private:
+    std::shared_ptr<State> state_;
+    std::thread thread_;
+    std::thread::id io_thread_;
+};
+
+} // namespace
+
+std::unique_ptr<Transport> Transport::start(std::string &error) {
+    auto transport = std::make_unique<LwsTransport>();
+    if (!transport->start(error)) return nullptr;
+    return transport;
+}
+
+} // namespace polyws

@@ -1,0 +1,15 @@
+// Per-socket settings, copied into each socket at construction.
+#pragma once
+
+#include <cstdint>
+
+namespace polyws {
+
+struct Options {
+    uint64_t max_message_size = 64ull << 20;     // 64 MiB
+    uint64_t send_buffer_limit = 256ull << 20;   // 256 MiB
+    uint32_t connect_timeout_ms = 30000;
+    uint32_t close_timeout_ms = 5000;
+};
+
+} // namespace polyws

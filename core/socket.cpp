@@ -1,0 +1,307 @@
+#include "socket.h"
+
+#include "connection.h"
+#include "loop.h"
+#include "utf8.h"
+
+namespace polyws {
+
+bool is_valid_subprotocol(const std::string &protocol, std::string &error) {
+    // RFC 6455 4.1: a token of RFC 2616: visible ASCII except separators.
+    static const std::string separators = "()<>@,;:\\\"/[]?={} \t";
+    if (protocol.empty()) {
+        error = "a subprotocol name must not be empty";
+        return false;
+    }
+    for (unsigned char c : protocol) {
+        if (c <= 0x20 || c >= 0x7F || separators.find(char(c)) != std::string::npos) {
+            error = "invalid character in subprotocol '" + protocol +
+                    "' (names are RFC 6455 tokens: no spaces, commas, separators or non-ASCII)";
+            return false;
+        }
+    }
+    return true;
+}
+
+Socket::Socket(std::shared_ptr<Loop> loop, WebSocketUrl url, std::vector<std::string> protocols,
+               Options options)
+    : loop_(std::move(loop)), url_(std::move(url)), protocols_(std::move(protocols)),
+      options_(options) {}
+
+Socket::~Socket() = default;
+
+Status Socket::create(std::shared_ptr<Loop> loop, const std::string &url_text,
+                      std::vector<std::string> protocols, const Options &options,
+                      std::shared_ptr<Socket> &out) {
+    WebSocketUrl url;
+    std::string error;
+    if (!parse_websocket_url(url_text, url, error)) return {WS_ERR_SYNTAX, error};
+    for (size_t i = 0; i < protocols.size(); ++i) {
+        if (!is_valid_subprotocol(protocols[i], error)) return {WS_ERR_SYNTAX, error};
+        for (size_t j = 0; j < i; ++j)
+            if (protocols[j] == protocols[i])
+                return {WS_ERR_SYNTAX, "subprotocol '" + protocols[i] + "' is listed twice"};
+    }
+    auto socket = std::make_shared<Socket>(loop, std::move(url), std::move(protocols), options);
+    socket->host_reference_ = socket;
+    loop->transport().post([socket] { Connection::start(socket); });
+    out = std::move(socket);
+    return Status::ok();
+}
+
+ws_ready_state_t Socket::ready_state() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return state_;
+}
+
+void Socket::request_write() {
+    // Coalesce: one wake-up of the I/O thread per burst of sends.
+    if (write_requested_.exchange(true)) return;
+    auto self = shared_from_this();
+    loop_->transport().post([self] {
+        self->write_requested_.store(false);
+        if (self->connection) self->connection->on_outgoing();
+    });
+}
+
+Status Socket::send(Opcode opcode, const void *data, size_t size) {
+    if (opcode == Opcode::Text && !is_valid_utf8(data, size))
+        return {WS_ERR_INVALID_UTF8, "the text is not valid UTF-8; nothing was sent"};
+    std::unique_lock<std::mutex> lock(mutex_);
+    if (state_ == WS_CONNECTING)
+        return {WS_ERR_INVALID_STATE, "send() called while the socket is CONNECTING"};
+    if (state_ != WS_OPEN || transport_done_ || close_called_) {
+        // The browser discards the data but still counts it.
+        buffered_.fetch_add(size);
+        return Status::ok();
+    }
+    if (buffered_.load() + size > options_.send_buffer_limit) {
+        lock.unlock();
+        std::string why = "send buffer limit of " + std::to_string(options_.send_buffer_limit) +
+                          " bytes exceeded; the connection is closed";
+        fail_from_host(why);
+        return {WS_ERR_BUFFER_FULL, why};
+    }
+    Outgoing message;
+    message.opcode = opcode;
+    message.payload.assign(static_cast<const char *>(data), size);
+    buffered_.fetch_add(size);
+    outbox_.push_back(std::move(message));
+    lock.unlock();
+    request_write();
+    return Status::ok();
+}
+
+void Socket::fail_from_host(const std::string &why) {
+    auto self = shared_from_this();
+    loop_->transport().post([self, why] {
+        if (self->connection) self->connection->fail(why, kClosePolicy);
+    });
+}
+
+Status Socket::close(uint16_t code, const char *reason) {
+    if (code != 0 && code != 1000 && (code < 3000 || code > 4999))
+        return {WS_ERR_INVALID_ACCESS,
+                "close code " + std::to_string(code) + " is neither 1000 nor in 3000-4999"};
+    std::string reason_text = reason ? reason : "";
+    if (reason_text.size() > 123)
+        return {WS_ERR_SYNTAX, "close reason is " + std::to_string(reason_text.size()) +
+                                   " bytes of UTF-8; at most 123 are allowed"};
+    if (!is_valid_utf8(reason_text.data(), reason_text.size()))
+        return {WS_ERR_INVALID_UTF8, "close reason is not valid UTF-8"};
+    std::unique_lock<std::mutex> lock(mutex_);
+    if (state_ == WS_CLOSING || state_ == WS_CLOSED) return Status::ok();
+    bool connecting = state_ == WS_CONNECTING;
+    state_ = WS_CLOSING;
+    close_called_ = true;
+    if (connecting) {
+        lock.unlock();
+        fail_from_host("close() was called before the connection was established");
+        return Status::ok();
+    }
+    Outgoing close_frame;
+    close_frame.opcode = Opcode::Close;
+    close_frame.counted = false;
+    if (code != 0) close_frame.payload = encode_close_payload(code, reason_text);
+    outbox_.push_back(std::move(close_frame));
+    lock.unlock();
+    request_write();
+    return Status::ok();
+}
+
+void Socket::release() {
+    std::shared_ptr<Socket> self;
+    {
+        std::unique_lock<std::mutex> lock(mutex_);
+        self = std::move(host_reference_);
+        released_.store(true);
+        for (auto &l : listeners_) l->removed.store(true);
+        listeners_.clear();
+        // Keep the promise "no listener runs after ws_free returns".
+        callbacks_done_.wait(lock, [&] {
+            return callbacks_running_ == 0 || callback_thread_ == std::this_thread::get_id();
+        });
+        if (!close_called_ && state_ != WS_CLOSED && !transport_done_) {
+            close_called_ = true;
+            Outgoing going_away;
+            going_away.opcode = Opcode::Close;
+            going_away.counted = false;
+            going_away.payload = encode_close_payload(kCloseGoingAway, "");
+            outbox_.push_back(std::move(going_away));
+        }
+    }
+    loop_->transport().post([self] {
+        if (self->connection) self->connection->on_released();
+    });
+}
+
+Status Socket::add_listener(ws_event_type_t type, ws_listener_fn fn, void *user_data) {
+    if (!fn) return {WS_ERR_INVALID_ARGUMENT, "the listener function is NULL"};
+    if (type < WS_EVENT_OPEN || type > WS_EVENT_CLOSE)
+        return {WS_ERR_INVALID_ARGUMENT, "unknown event type"};
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (released_) return Status::ok();
+    for (auto &l : listeners_)
+        if (!l->is_handler && l->type == type && l->fn == fn && l->user_data == user_data)
+            return Status::ok();
+    auto l = std::make_shared<Listener>();
+    l->type = type;
+    l->fn = fn;
+    l->user_data = user_data;
+    l->is_handler = false;
+    listeners_.push_back(std::move(l));
+    return Status::ok();
+}
+
+void Socket::remove_listener(ws_event_type_t type, ws_listener_fn fn, void *user_data) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (auto it = listeners_.begin(); it != listeners_.end(); ++it) {
+        auto &l = *it;
+        if (!l->is_handler && l->type == type && l->fn == fn && l->user_data == user_data) {
+            l->removed.store(true);
+            listeners_.erase(it);
+            return;
+        }
+    }
+}
+
+Status Socket::set_handler(ws_event_type_t type, ws_listener_fn fn, void *user_data) {
+    if (type < WS_EVENT_OPEN || type > WS_EVENT_CLOSE)
+        return {WS_ERR_INVALID_ARGUMENT, "unknown event type"};
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (auto it = listeners_.begin(); it != listeners_.end(); ++it) {
+        auto &l = *it;
+        if (l->is_handler && l->type == type) {
+            // A replaced handler keeps its place among the listeners, as an
+            // event handler attribute does; NULL removes it.
+            l->removed.store(true);
+            if (!fn) {
+                listeners_.erase(it);
+            } else {
+                auto replacement = std::make_shared<Listener>();
+                replacement->type = type;
+                replacement->fn = fn;
+                replacement->user_data = user_data;
+                replacement->is_handler = true;
+                *it = std::move(replacement);
+            }
+            return Status::ok();
+        }
+    }
+    if (fn && !released_) {
+        auto l = std::make_shared<Listener>();
+        l->type = type;
+        l->fn = fn;
+        l->user_data = user_data;
+        l->is_handler = true;
+        listeners_.push_back(std::move(l));
+    }
+    return Status::ok();
+}
+
+std::string Socket::last_error() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return last_error_;
+}
+
+void Socket::set_last_error(const std::string &message) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    last_error_ = message;
+}
+
+bool Socket::apply(Event &event) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (released_) return false;
+    event.user_data = user_data_.load();
+    event.binary_type = binary_type_.load();
+    switch (event.kind) {
+    case EventKind::Open:
+        if (state_ != WS_CONNECTING) return false;   // close() won the race
+        state_ = WS_OPEN;
+        // Written once, before any reader can see OPEN; never changed again.
+        protocol_storage_ = event.protocol;
+        extensions_storage_ = event.extensions;
+        protocol_.store(protocol_storage_.c_str());
+        extensions_.store(extensions_storage_.c_str());
+        return true;
+    case EventKind::Message:
+        return state_ == WS_OPEN;
+    case EventKind::PeerClosing:
+        if (state_ == WS_OPEN) state_ = WS_CLOSING;
+        return false;
+    case EventKind::Error:
+        state_ = WS_CLOSED;
+        last_error_ = event.error;
+        return true;
+    case EventKind::Close:
+        state_ = WS_CLOSED;
+        return true;
+    }
+    return false;
+}
+
+void Socket::invoke_listeners(const Event &event) {
+    std::vector<std::shared_ptr<Listener>> snapshot;
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (released_) return;
+        for (auto &l : listeners_)
+            if (int(l->type) == int(event.kind)) snapshot.push_back(l);
+        if (snapshot.empty()) return;
+        ++callbacks_running_;
+        callback_thread_ = std::this_thread::get_id();
+    }
+    for (auto &l : snapshot) {
+        if (l->removed.load() || released_.load()) continue;
+        try {
+            l->fn(handle(), reinterpret_cast<const ws_event *>(&event), l->user_data);
+        } catch (...) {
+            // A C++ listener threw: it must not unwind through the C ABI.
+            set_last_error("a listener threw an exception; it was ignored");
+        }
+    }
+    std::lock_guard<std::mutex> lock(mutex_);
+    --callbacks_running_;
+    callbacks_done_.notify_all();
+}
+
+void Socket::post_event(Event &&event) {
+    event.socket = shared_from_this();
+    loop_->post_event(std::move(event));
+}
+
+bool Socket::pop_outgoing(Outgoing &out) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (outbox_.empty()) return false;
+    out = std::move(outbox_.front());
+    outbox_.pop_front();
+    return true;
+}
+
+void Socket::mark_transport_done() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    transport_done_ = true;
+    outbox_.clear();   // never to be sent; bufferedAmount keeps counting them
+}
+
+} // namespace polyws

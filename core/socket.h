@@ -1,0 +1,145 @@
+// The WebSocket object as the host sees it: readyState, bufferedAmount,
+// listeners, and the send queue shared with the I/O thread. Every method is
+// thread-safe. The protocol work itself happens in Connection, on the I/O
+// thread.
+#pragma once
+
+#include "event.h"
+#include "frame.h"
+#include "options.h"
+#include "polyws.h"
+#include "url.h"
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace polyws {
+
+class Loop;
+class Connection;
+
+// A message waiting to be written, or the close frame that ends the queue.
+struct Outgoing {
+    Opcode opcode = Opcode::Text;
+    std::string payload;
+    bool counted = true;   // its bytes are in bufferedAmount
+};
+
+// A status: a result code and, when it is not WS_OK, why.
+struct Status {
+    ws_result code = WS_OK;
+    std::string message;
+    static Status ok() { return {}; }
+    bool is_ok() const { return code == WS_OK; }
+};
+
+class Socket : public std::enable_shared_from_this<Socket> {
+public:
+    Socket(std::shared_ptr<Loop> loop, WebSocketUrl url, std::vector<std::string> protocols,
+           Options options);
+    ~Socket();
+
+    // Validates the constructor arguments as `new WebSocket()` does, creates
+    // the socket and starts connecting.
+    static Status create(std::shared_ptr<Loop> loop, const std::string &url,
+                         std::vector<std::string> protocols, const Options &options,
+                         std::shared_ptr<Socket> &out);
+
+    // ---- Host side (any thread) ----
+    ws_ready_state_t ready_state() const;
+    const char *url() const { return url_.serialized.c_str(); }
+    const char *protocol() const { return protocol_.load(); }
+    const char *extensions() const { return extensions_.load(); }
+    ws_binary_type_t binary_type() const { return binary_type_.load(); }
+    void set_binary_type(ws_binary_type_t type) { binary_type_.store(type); }
+    uint64_t buffered_amount() const { return buffered_.load(); }
+    void *user_data() const { return user_data_.load(); }
+    void set_user_data(void *p) { user_data_.store(p); }
+
+    Status send(Opcode opcode, const void *data, size_t size);
+    Status close(uint16_t code, const char *reason);
+    // ws_free: drop the host's reference; see polyws.h for the guarantees.
+    void release();
+
+    Status add_listener(ws_event_type_t type, ws_listener_fn fn, void *user_data);
+    void remove_listener(ws_event_type_t type, ws_listener_fn fn, void *user_data);
+    Status set_handler(ws_event_type_t type, ws_listener_fn fn, void *user_data);
+
+    std::string last_error() const;
+    void set_last_error(const std::string &message);
+
+    // ---- Dispatch (the thread that delivers events) ----
+    // Applies the event to readyState and friends; false when the browser
+    // would not deliver it (a message after close(), a freed socket).
+    bool apply(Event &event);
+    // Runs the listeners registered for the event's type, in order.
+    void invoke_listeners(const Event &event);
+
+    // ---- I/O thread (Connection) ----
+    void post_event(Event &&event);
+    bool pop_outgoing(Outgoing &out);
+    void on_bytes_sent(uint64_t payload_bytes) { buffered_.fetch_sub(payload_bytes); }
+    // The host may no longer send (connection over): later sends only count.
+    void mark_transport_done();
+    bool released() const { return released_.load(); }
+    const WebSocketUrl &parsed_url() const { return url_; }
+    const std::vector<std::string> &requested_protocols() const { return protocols_; }
+    const Options &options() const { return options_; }
+    Loop &loop() { return *loop_; }
+    Connection *connection = nullptr;   // owned by the I/O thread
+
+    static Socket *from_handle(ws_socket *ws) { return reinterpret_cast<Socket *>(ws); }
+    static const Socket *from_handle(const ws_socket *ws) {
+        return reinterpret_cast<const Socket *>(ws);
+    }
+    ws_socket *handle() { return reinterpret_cast<ws_socket *>(this); }
+
+private:
+    struct Listener {
+        ws_event_type_t type;
+        ws_listener_fn fn;
+        void *user_data;
+        bool is_handler;
+        std::atomic<bool> removed{false};
+    };
+
+    void request_write();
+    void fail_from_host(const std::string &why);
+
+    std::shared_ptr<Loop> loop_;
+    const WebSocketUrl url_;
+    const std::vector<std::string> protocols_;
+    const Options options_;
+
+    mutable std::mutex mutex_;
+    std::condition_variable callbacks_done_;
+    ws_ready_state_t state_ = WS_CONNECTING;
+    bool close_called_ = false;        // close() or a failure started the end
+    bool transport_done_ = false;
+    std::deque<Outgoing> outbox_;
+    std::vector<std::shared_ptr<Listener>> listeners_;
+    std::string last_error_;
+    int callbacks_running_ = 0;
+    std::thread::id callback_thread_;
+
+    std::string protocol_storage_, extensions_storage_;   // written once, at open
+    std::atomic<const char *> protocol_{""}, extensions_{""};
+    std::atomic<ws_binary_type_t> binary_type_{WS_BINARY_BLOB};
+    std::atomic<uint64_t> buffered_{0};
+    std::atomic<void *> user_data_{nullptr};
+    std::atomic<bool> released_{false};
+    std::atomic<bool> write_requested_{false};
+    std::shared_ptr<Socket> host_reference_;   // the handle's own reference
+    friend class Connection;
+};
+
+// RFC 6455 token rules for one subprotocol name; false with a reason.
+bool is_valid_subprotocol(const std::string &protocol, std::string &error);
+
+} // namespace polyws

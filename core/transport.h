@@ -1,0 +1,82 @@
+// The I/O layer under a loop: one thread that owns every socket of the
+// loop, runs commands posted from other threads, and moves bytes for each
+// connection. This interface is all the core knows of it; the only
+// implementation (lws_transport.cpp) is the one place that knows
+// libwebsockets exists.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace polyws {
+
+// One connected byte stream (TCP, or TLS over TCP). I/O thread only.
+class Link {
+public:
+    virtual ~Link() = default;
+    // Asks for one LinkHandler::on_writable() call when the stream can take
+    // more bytes.
+    virtual void request_write() = 0;
+    // Writes bytes; only from inside on_writable(). Keep each call small
+    // (tens of KiB): what the kernel does not take is buffered. False when
+    // the stream is broken (on_closed follows).
+    virtual bool write(const uint8_t *data, size_t size) = 0;
+    // Drops the stream. on_closed() follows, later, from the I/O loop.
+    virtual void close() = 0;
+};
+
+// What a connection hears from its stream. I/O thread only.
+class LinkHandler {
+public:
+    virtual ~LinkHandler() = default;
+    virtual void on_connected(Link &link) = 0;
+    // The stream could not be opened; `why` is readable (the TLS
+    // verification reason for certificate failures). No other call follows.
+    virtual void on_connect_failed(const std::string &why) = 0;
+    virtual void on_bytes(const uint8_t *data, size_t size) = 0;
+    virtual void on_writable() = 0;
+    // The stream is gone; the handler may delete itself now.
+    virtual void on_closed() = 0;
+};
+
+class Timer {
+public:
+    virtual ~Timer() = default;
+    // (Re)arms the timer; it fires once, on the I/O thread.
+    virtual void arm(uint32_t ms) = 0;
+    virtual void cancel() = 0;
+};
+
+struct ConnectRequest {
+    std::string address;      // numeric IPv4 or IPv6 address
+    uint16_t port = 0;
+    bool tls = false;
+    std::string server_name;  // for SNI and certificate host checks
+};
+
+// Posts a command to the I/O thread. Safe from any thread at any time, even
+// after the transport stopped (the command is then dropped).
+using CommandPoster = std::function<void(std::function<void()>)>;
+
+class Transport {
+public:
+    // Starts the I/O thread. Returns nullptr and sets `error` on failure.
+    static std::unique_ptr<Transport> start(std::string &error);
+    // Stops the thread and waits for it, unless called on the I/O thread
+    // itself (then the thread finishes on its own).
+    virtual ~Transport() = default;
+
+    virtual void post(std::function<void()> command) = 0;
+    virtual CommandPoster poster() = 0;
+    virtual bool on_io_thread() const = 0;
+
+    // I/O thread only. Exactly one of on_connected / on_connect_failed
+    // follows for `handler`.
+    virtual void connect(const ConnectRequest &request, LinkHandler *handler) = 0;
+    virtual std::unique_ptr<Timer> make_timer(std::function<void()> fire) = 0;
+};
+
+} // namespace polyws
