@@ -96,7 +96,9 @@ void report_connect_failure(LwsLink *link, const char *lws_reason) {
         why = "TLS handshake with " + link->peer_ + " failed: " + link->tls_error_;
     else
         why = "could not connect to " + link->peer_ + ": " +
-              (lws_reason && *lws_reason ? lws_reason : "connection failed");
+              (lws_reason && std::strcmp(lws_reason, "Unable to connect") != 0 && *lws_reason
+                   ? lws_reason
+                   : "the TCP connection failed (refused, unreachable or timed out)");
     link->handler_->on_connect_failed(why);
 }
 
