@@ -8,6 +8,7 @@
 #include "../core/socket.h"
 #include "../core/version.h"
 
+#include <cstdlib>
 #include <mutex>
 #include <new>
 #include <string>
@@ -122,9 +123,12 @@ ws_loop *ws_default_loop(void) {
                 record(status);
                 return;
             }
-            // Never released: the default loop lives as long as the process.
+            // Never released: the default loop lives as long as the process,
+            // and its I/O thread is stopped at exit, before the atexit
+            // handlers OpenSSL registered at its start run.
             created->hold_host_reference();
             loop = created.get();
+            std::atexit([] { loop->shutdown_io(); });
         });
     } catch (...) {
         record({WS_ERR_LOOP, "the default loop could not be created"});

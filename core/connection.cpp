@@ -12,6 +12,7 @@ namespace {
 // batch many small messages into one system call, small enough that what
 // the kernel refuses (and lws then copies) stays small.
 constexpr size_t kWriteBatch = 64 * 1024;
+constexpr size_t kMaxPendingPongs = 32;
 } // namespace
 
 Connection::Connection(std::shared_ptr<Socket> socket)
@@ -134,8 +135,10 @@ void Connection::on_message(bool binary, std::string &&payload) {
 
 void Connection::on_ping(const uint8_t *payload, size_t size) {
     if (sent_close_) return;
-    pending_pong_.assign(reinterpret_cast<const char *>(payload), size);
-    pong_pending_ = true;
+    // RFC 6455 5.5.3 allows answering only the latest ping; answering each
+    // (up to a bound against a ping flood) is what peers expect.
+    if (pending_pongs_.size() >= kMaxPendingPongs) pending_pongs_.pop_front();
+    pending_pongs_.emplace_back(reinterpret_cast<const char *>(payload), size);
     link_->request_write();
 }
 
@@ -215,9 +218,8 @@ void Connection::on_writable() {
     }
     bool more = false;
     if (phase_ == Phase::Ended) {
-        if (fail_close_pending_ && !writing_) {
+        if (failing_ && !sent_close_) {
             write_control(Opcode::Close, fail_close_);
-            fail_close_pending_ = false;
             sent_close_ = true;
             drop_after_write_ = true;
             more = true;
@@ -231,9 +233,9 @@ void Connection::on_writable() {
             write_message_chunk();
             continue;
         }
-        if (pong_pending_) {
-            write_control(Opcode::Pong, pending_pong_);
-            pong_pending_ = false;
+        if (!pending_pongs_.empty()) {
+            write_control(Opcode::Pong, pending_pongs_.front());
+            pending_pongs_.pop_front();
             continue;
         }
         if (close_reply_pending_) {
@@ -260,6 +262,7 @@ void Connection::on_writable() {
         link_->write(scratch_.data(), scratch_.size());
         socket_->on_bytes_sent(counted_in_batch_);
     }
+    if (failing_ && sent_close_) finish(kCloseAbnormal, "", false, fail_error_);
     if (more || writing_) link_->request_write();
 }
 
@@ -279,17 +282,21 @@ void Connection::on_released() {
 }
 
 void Connection::fail(const std::string &why, uint16_t wire_code) {
-    if (finished_) return;
-    bool was_open = phase_ == Phase::Open;
+    if (finished_ || failing_) return;
+    if (link_open_ && phase_ == Phase::Open && wire_code && !sent_close_ && !writing_) {
+        // Send the close frame first and report afterwards, so a host that
+        // exits on the close event does not cut the frame off.
+        failing_ = true;
+        fail_error_ = why;
+        fail_close_ = encode_close_payload(wire_code, "");
+        phase_ = Phase::Ended;
+        close_timer_->arm(socket_->options().close_timeout_ms);
+        link_->request_write();
+        return;
+    }
     finish(kCloseAbnormal, "", false, why);
     if (link_open_) {
-        if (was_open && wire_code && !sent_close_ && !writing_) {
-            fail_close_ = encode_close_payload(wire_code, "");
-            fail_close_pending_ = true;
-            link_->request_write();
-        } else {
-            link_->close();
-        }
+        link_->close();
         return;
     }
     destroy_if_idle();
@@ -299,7 +306,9 @@ void Connection::on_closed() {
     link_open_ = false;
     link_ = nullptr;
     if (!finished_) {
-        if (phase_ != Phase::Open)
+        if (failing_)
+            finish(kCloseAbnormal, "", false, fail_error_);
+        else if (phase_ != Phase::Open)
             finish(kCloseAbnormal, "", false,
                    "the server closed the connection during the opening handshake");
         else if (received_close_)

@@ -8,6 +8,7 @@
 #include "socket.h"
 #include "transport.h"
 
+#include <deque>
 #include <memory>
 #include <string>
 #include <vector>
@@ -83,12 +84,12 @@ private:
     uint64_t counted_in_batch_ = 0;
     uint8_t current_mask_[4] = {0, 0, 0, 0};
     std::vector<uint8_t> scratch_;
-    std::string pending_pong_;
-    bool pong_pending_ = false;
+    std::deque<std::string> pending_pongs_;   // answered in order, oldest first
     std::string close_reply_;          // to echo the server's close frame
     bool close_reply_pending_ = false;
-    std::string fail_close_;           // close frame to send when failing
-    bool fail_close_pending_ = false;
+    bool failing_ = false;             // a protocol failure awaits its close frame
+    std::string fail_error_;
+    std::string fail_close_;
     bool drop_after_write_ = false;
 
     bool sent_close_ = false;

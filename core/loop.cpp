@@ -29,8 +29,22 @@ Status Loop::create(ws_delivery_t delivery, std::shared_ptr<Loop> &out) {
 }
 
 void Loop::release() {
+    // `keep` holds the loop through the shutdown; dropping it then destroys
+    // the loop unless events or closing sockets still refer to it.
     std::shared_ptr<Loop> keep = std::move(host_reference_);
-    // Dropping `keep` destroys the loop unless sockets still hold it.
+    host_released_.store(true);
+    if (live_sockets_.load() == 0) shutdown_io();
+}
+
+void Loop::socket_released() {
+    if (--live_sockets_ == 0 && host_released_.load()) {
+        std::shared_ptr<Loop> keep = shared_from_this();
+        shutdown_io();
+    }
+}
+
+void Loop::shutdown_io() {
+    if (transport_ && !transport_->on_io_thread()) transport_->shutdown();
 }
 
 void Loop::post_event(Event &&event) {

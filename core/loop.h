@@ -38,6 +38,15 @@ public:
     void hold_host_reference() { host_reference_ = shared_from_this(); }
     void release();
 
+    // Socket handles alive on this loop. Once the loop handle and every
+    // socket handle are released, the I/O thread is stopped and joined, so
+    // no thread of the library outlives the host's last free call.
+    void socket_created() { ++live_sockets_; }
+    void socket_released();
+    // Stops the I/O thread now (also used at process exit for the default
+    // loop). Not from the I/O thread, where it does nothing.
+    void shutdown_io();
+
     static Loop *from_handle(ws_loop *loop) { return reinterpret_cast<Loop *>(loop); }
     static const Loop *from_handle(const ws_loop *loop) { return reinterpret_cast<const Loop *>(loop); }
     ws_loop *handle() { return reinterpret_cast<ws_loop *>(this); }
@@ -62,6 +71,8 @@ private:
     Event current_;                    // what next_event() handed out
 
     std::shared_ptr<Loop> host_reference_;
+    std::atomic<bool> host_released_{false};
+    std::atomic<int> live_sockets_{0};
 };
 
 } // namespace polyws

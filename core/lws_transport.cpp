@@ -234,13 +234,18 @@ public:
     }
 
     ~LwsTransport() override {
-        state_->stop.store(true);
-        {
-            std::lock_guard<std::mutex> lock(state_->mutex);
-            if (state_->context) lws_cancel_service(state_->context);
+        if (std::this_thread::get_id() == io_thread_) {
+            request_stop();
+            thread_.detach();   // the thread ends on its own, owning `state`
+        } else {
+            shutdown();
         }
-        if (std::this_thread::get_id() == io_thread_) thread_.detach();
-        else if (thread_.joinable()) thread_.join();
+    }
+
+    void shutdown() override {
+        request_stop();
+        std::lock_guard<std::mutex> lock(join_mutex_);
+        if (thread_.joinable() && std::this_thread::get_id() != io_thread_) thread_.join();
     }
 
     void post(std::function<void()> command) override { state_->post(std::move(command)); }
@@ -298,7 +303,14 @@ public:
     }
 
 private:
+    void request_stop() {
+        state_->stop.store(true);
+        std::lock_guard<std::mutex> lock(state_->mutex);
+        if (state_->context) lws_cancel_service(state_->context);
+    }
+
     std::shared_ptr<State> state_;
+    std::mutex join_mutex_;
     std::thread thread_;
     std::thread::id io_thread_;
 };

@@ -44,6 +44,7 @@ Status Socket::create(std::shared_ptr<Loop> loop, const std::string &url_text,
     }
     auto socket = std::make_shared<Socket>(loop, std::move(url), std::move(protocols), options);
     socket->host_reference_ = socket;
+    loop->socket_created();
     loop->transport().post([socket] { Connection::start(socket); });
     out = std::move(socket);
     return Status::ok();
@@ -153,6 +154,7 @@ void Socket::release() {
     loop_->transport().post([self] {
         if (self->connection) self->connection->on_released();
     });
+    loop_->socket_released();
 }
 
 Status Socket::add_listener(ws_event_type_t type, ws_listener_fn fn, void *user_data) {

@@ -69,6 +69,11 @@ public:
     // itself (then the thread finishes on its own).
     virtual ~Transport() = default;
 
+    // Stops the I/O thread now: open streams are dropped (their handlers
+    // hear on_closed), queued commands are discarded, and the call returns
+    // once the thread has ended. Idempotent; not from the I/O thread.
+    virtual void shutdown() = 0;
+
     virtual void post(std::function<void()> command) = 0;
     virtual CommandPoster poster() = 0;
     virtual bool on_io_thread() const = 0;
