@@ -240,6 +240,18 @@ static int parse_args(int argc, char **argv, struct cli *c) {
         fputs(usage_text, stderr);
         return -1;
     }
+    /* close()'s own rules, checked before connecting (ws_close would only
+     * refuse them once the socket is open). */
+    if (c->close_code > 0 && c->close_code != 1000 && (c->close_code < 3000 || c->close_code > 4999)) {
+        fprintf(stderr, "polyws: InvalidAccessError: close code %d is neither 1000 nor in 3000-4999\n",
+                c->close_code);
+        return -1;
+    }
+    if (c->close_reason && strlen(c->close_reason) > 123) {
+        fprintf(stderr, "polyws: SyntaxError: the close reason is %zu bytes; at most 123 are allowed\n",
+                strlen(c->close_reason));
+        return -1;
+    }
     if (c->echo || c->send_count || c->close_code >= 0) c->read_stdin = 0;
     return 0;
 }
