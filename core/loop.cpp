@@ -44,7 +44,19 @@ void Loop::socket_released() {
 }
 
 void Loop::shutdown_io() {
-    if (transport_ && !transport_->on_io_thread()) transport_->shutdown();
+    if (!transport_ || transport_->on_io_thread()) return;
+    transport_->shutdown();
+    // Events nobody will dispatch hold their sockets, which hold this loop:
+    // drop them, or the loop would keep itself alive.
+    std::deque<Event> dropped;
+    {
+        std::lock_guard<std::mutex> lock(queue_mutex_);
+        dropped.swap(queue_);
+    }
+    if (dispatch_thread_.load() != std::this_thread::get_id() && dispatch_mutex_.try_lock()) {
+        current_ = Event();
+        dispatch_mutex_.unlock();
+    }
 }
 
 void Loop::post_event(Event &&event) {
