@@ -1,0 +1,606 @@
+/*
+ * Events and listeners: contract rules 21 and 22, listener order, the
+ * on<type> handler attributes, changes to the listener list during
+ * dispatch, and the ws_event_* accessors.
+ */
+#include "test_support.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static echo_server server;
+
+static int group_setup(void **state) {
+    (void)state;
+    return echo_start(&server, NULL, 0);
+}
+
+static int group_teardown(void **state) {
+    (void)state;
+    echo_stop(&server);
+    return 0;
+}
+
+struct fixture {
+    ws_loop *loop;
+    recorder r;
+};
+
+static int setup(void **state) {
+    struct fixture *f = calloc(1, sizeof *f);
+    if (!f) return -1;
+    f->loop = new_dispatch_loop();
+    recorder_init(&f->r);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state) {
+    struct fixture *f = *state;
+    ws_loop_free(f->loop);
+    recorder_free(&f->r);
+    free(f);
+    return 0;
+}
+
+/* ---- A log of listener calls: each listener appends its label ---- */
+
+struct log {
+    char text[256];
+};
+
+struct tag {
+    struct log *log;
+    char label;
+    /* Optional actions, run after logging. */
+    struct tag *remove;        /* ws_remove_event_listener(message, log_listener, remove) */
+    struct tag *add;           /* ws_add_event_listener(message, log_listener, add), once */
+    bool clear_handler;        /* ws_set_onmessage(ws, NULL, NULL) */
+};
+
+#define TAG(log_, label_) {.log = (log_), .label = (label_)}
+
+static void log_append(struct log *log, char c) {
+    size_t n = strlen(log->text);
+    if (n + 1 < sizeof log->text) {
+        log->text[n] = c;
+        log->text[n + 1] = 0;
+    }
+}
+
+static void log_listener(ws_socket *ws, const ws_event *event, void *user_data) {
+    (void)event;
+    struct tag *t = user_data;
+    log_append(t->log, t->label);
+    if (t->remove) ws_remove_event_listener(ws, WS_EVENT_MESSAGE, log_listener, t->remove);
+    if (t->add) {
+        ws_add_event_listener(ws, WS_EVENT_MESSAGE, log_listener, t->add);
+        t->add = NULL;
+    }
+    if (t->clear_handler) ws_set_onmessage(ws, NULL, NULL);
+}
+
+/* A second function, to tell registrations apart by function. */
+static void log_listener2(ws_socket *ws, const ws_event *event, void *user_data) {
+    log_listener(ws, event, user_data);
+}
+
+static size_t log_count(struct log *log, char c) {
+    size_t n = 0;
+    for (const char *p = log->text; *p; ++p) n += *p == c;
+    return n;
+}
+
+struct log_wait {
+    struct log *log;
+    size_t n;
+};
+
+static bool log_has_ends(void *context) {
+    struct log_wait *w = context;
+    return log_count(w->log, '|') >= w->n;
+}
+
+/* Waits until the '|' listener (registered last) ran `n` times. Listeners
+ * of one event all run inside one dispatch on this thread, so when it
+ * returns the whole event has been handled. */
+static bool wait_log(ws_loop *loop, struct log *log, size_t n) {
+    struct log_wait w = {log, n};
+    return wait_for(loop, log_has_ends, &w, WAIT_SECONDS);
+}
+
+/* One round trip: send "m", wait until the end marker ran `n` times. */
+static void round_trip(struct fixture *f, ws_socket *ws, struct log *log, size_t n) {
+    assert_int_equal(ws_send_text(ws, "m", 1), WS_OK);
+    assert_true(wait_log(f->loop, log, n));
+}
+
+/* ---- Rule 21 ---- */
+
+struct open_check {
+    int calls;
+    ws_ready_state_t state;
+    char protocol[32], event_protocol[32], extensions[32], event_extensions[32];
+};
+
+static void check_open(ws_socket *ws, const ws_event *event, void *user_data) {
+    struct open_check *c = user_data;
+    c->calls++;
+    c->state = ws_ready_state(ws);
+    snprintf(c->protocol, sizeof c->protocol, "%s", ws_protocol(ws));
+    snprintf(c->event_protocol, sizeof c->event_protocol, "%s", ws_event_protocol(event));
+    snprintf(c->extensions, sizeof c->extensions, "%s", ws_extensions(ws));
+    snprintf(c->event_extensions, sizeof c->event_extensions, "%s", ws_event_extensions(event));
+}
+
+static void test_rule21_open_listener_sees_open_state_and_protocol(void **state) {
+    struct fixture *f = *state;
+    echo_server chat;
+    const char *server_protocols[] = {"chat"};
+    assert_int_equal(echo_start(&chat, server_protocols, 1), 0);
+
+    const char *requested[] = {"x", "chat"};
+    ws_socket *ws = NULL;
+    assert_int_equal(ws_new_ex(f->loop, chat.url, requested, 2, NULL, &ws), WS_OK);
+    struct open_check c;
+    memset(&c, 0, sizeof c);
+    assert_int_equal(ws_set_onopen(ws, check_open, &c), WS_OK);
+    recorder_attach(&f->r, ws);
+
+    /* The handshake is done, the open event waits: nothing changed yet. */
+    assert_true(wait_fd_readable(f->loop, WAIT_SECONDS));
+    assert_int_equal(ws_ready_state(ws), WS_CONNECTING);
+    assert_string_equal(ws_protocol(ws), "");
+    assert_string_equal(ws_extensions(ws), "");
+
+    assert_true(wait_events(f->loop, &f->r, WS_EVENT_OPEN, 1));
+    assert_int_equal(c.calls, 1);
+    assert_int_equal(c.state, WS_OPEN);
+    assert_string_equal(c.protocol, "chat");
+    assert_string_equal(c.event_protocol, "chat");
+    assert_string_equal(c.extensions, "");
+    assert_string_equal(c.event_extensions, "");
+    assert_string_equal(ws_protocol(ws), "chat");
+    assert_int_equal(ws_ready_state(ws), WS_OPEN);
+
+    /* And it stays set after the close. */
+    assert_int_equal(ws_close(ws, 1000, NULL), WS_OK);
+    assert_true(wait_events(f->loop, &f->r, WS_EVENT_CLOSE, 1));
+    assert_string_equal(ws_protocol(ws), "chat");
+    ws_free(ws);
+    echo_stop(&chat);
+}
+
+static void test_rule21_no_protocol_selected_reads_empty(void **state) {
+    struct fixture *f = *state;
+    ws_socket *ws = open_socket(f->loop, server.url, NULL, &f->r);
+    const rec_event *open = recorder_get(&f->r, WS_EVENT_OPEN, 0);
+    assert_non_null(open);
+    assert_int_equal(open->state, WS_OPEN);
+    assert_string_equal(open->protocol, "");
+    assert_string_equal(open->socket_protocol, "");
+    assert_string_equal(ws_protocol(ws), "");
+    ws_free(ws);
+}
+
+/* ---- Rule 22 ---- */
+
+static void test_rule22_message_not_delivered_after_close(void **state) {
+    struct fixture *f = *state;
+    ws_socket *ws = open_socket(f->loop, server.url, NULL, &f->r);
+    for (int i = 0; i < 5; ++i) assert_int_equal(ws_send_text(ws, "echo me", 7), WS_OK);
+    /* At least one echo is queued, undispatched... */
+    assert_true(wait_fd_readable(f->loop, WAIT_SECONDS));
+    /* ...when close() is called: none may be delivered now. */
+    assert_int_equal(ws_close(ws, 1000, NULL), WS_OK);
+    assert_true(wait_events(f->loop, &f->r, WS_EVENT_CLOSE, 1));
+    assert_int_equal(recorder_count(&f->r, WS_EVENT_MESSAGE), 0);
+    assert_int_equal(recorder_get(&f->r, WS_EVENT_CLOSE, 0)->code, 1000);
+    ws_free(ws);
+}
+
+static void close_on_message(ws_socket *ws, const ws_event *event, void *user_data) {
+    (void)event;
+    (void)user_data;
+    ws_close(ws, 1000, NULL);
+}
+
+static void test_rule22_message_not_delivered_after_close_in_listener(void **state) {
+    struct fixture *f = *state;
+    ws_socket *ws = open_socket(f->loop, server.url, NULL, &f->r);
+    assert_int_equal(ws_add_event_listener(ws, WS_EVENT_MESSAGE, close_on_message, NULL), WS_OK);
+    for (int i = 0; i < 20; ++i) assert_int_equal(ws_send_text(ws, "echo me", 7), WS_OK);
+    assert_true(wait_events(f->loop, &f->r, WS_EVENT_CLOSE, 1));
+    /* The first message closed the socket: the other 19 are dropped. */
+    assert_int_equal(recorder_count(&f->r, WS_EVENT_MESSAGE), 1);
+    assert_int_equal(recorder_get(&f->r, WS_EVENT_MESSAGE, 0)->state, WS_OPEN);
+    ws_free(ws);
+}
+
+static void set_blob(ws_socket *ws, const ws_event *event, void *user_data) {
+    (void)event;
+    (void)user_data;
+    ws_set_binary_type(ws, WS_BINARY_BLOB);
+}
+
+static void test_rule22_binary_type_read_at_dispatch(void **state) {
+    struct fixture *f = *state;
+    ws_socket *ws = open_socket(f->loop, server.url, NULL, &f->r);
+    assert_int_equal(ws_binary_type(ws), WS_BINARY_BLOB);
+
+    /* Arrives while BLOB, dispatched after the switch: ARRAYBUFFER. */
+    assert_int_equal(ws_send_binary(ws, "\x01\x02", 2), WS_OK);
+    assert_true(wait_fd_readable(f->loop, WAIT_SECONDS));
+    assert_int_equal(ws_set_binary_type(ws, WS_BINARY_ARRAYBUFFER), WS_OK);
+    assert_int_equal(ws_binary_type(ws), WS_BINARY_ARRAYBUFFER);
+    assert_true(wait_events(f->loop, &f->r, WS_EVENT_MESSAGE, 1));
+    const rec_event *m = recorder_get(&f->r, WS_EVENT_MESSAGE, 0);
+    assert_true(m->binary);
+    assert_int_equal(m->binary_type, WS_BINARY_ARRAYBUFFER);
+    assert_memory_equal(m->data, "\x01\x02", 2);
+
+    /* A listener switches back to BLOB: the next message sees BLOB. */
+    assert_int_equal(ws_add_event_listener(ws, WS_EVENT_MESSAGE, set_blob, NULL), WS_OK);
+    assert_int_equal(ws_send_binary(ws, "a", 1), WS_OK);
+    assert_int_equal(ws_send_binary(ws, "b", 1), WS_OK);
+    assert_true(wait_events(f->loop, &f->r, WS_EVENT_MESSAGE, 3));
+    assert_int_equal(recorder_get(&f->r, WS_EVENT_MESSAGE, 1)->binary_type,
+                     WS_BINARY_ARRAYBUFFER);
+    assert_int_equal(recorder_get(&f->r, WS_EVENT_MESSAGE, 2)->binary_type, WS_BINARY_BLOB);
+
+    /* Text stays text whatever binaryType says. */
+    assert_int_equal(ws_set_binary_type(ws, WS_BINARY_ARRAYBUFFER), WS_OK);
+    assert_int_equal(ws_send_text(ws, "t", 1), WS_OK);
+    assert_true(wait_events(f->loop, &f->r, WS_EVENT_MESSAGE, 4));
+    assert_false(recorder_get(&f->r, WS_EVENT_MESSAGE, 3)->binary);
+
+    /* Only the two values exist. */
+    assert_int_equal(ws_set_binary_type(ws, (ws_binary_type_t)2), WS_ERR_INVALID_ARGUMENT);
+    assert_int_equal(ws_set_binary_type(ws, (ws_binary_type_t)-1), WS_ERR_INVALID_ARGUMENT);
+    ws_free(ws);
+}
+
+/* ---- Listener order ---- */
+
+static void test_listeners_run_in_registration_order(void **state) {
+    struct fixture *f = *state;
+    ws_socket *ws = open_socket(f->loop, server.url, NULL, NULL);
+    struct log log = {{0}};
+    struct tag a = TAG(&log, 'A'), b = TAG(&log, 'B'), c = TAG(&log, 'C'), end = TAG(&log, '|');
+    assert_int_equal(ws_add_event_listener(ws, WS_EVENT_MESSAGE, log_listener, &c), WS_OK);
+    assert_int_equal(ws_add_event_listener(ws, WS_EVENT_MESSAGE, log_listener, &a), WS_OK);
+    assert_int_equal(ws_add_event_listener(ws, WS_EVENT_MESSAGE, log_listener2, &b), WS_OK);
+    assert_int_equal(ws_add_event_listener(ws, WS_EVENT_MESSAGE, log_listener, &end), WS_OK);
+    /* Listeners of other types are not called for messages. */
+    struct tag other = TAG(&log, 'X');
+    assert_int_equal(ws_add_event_listener(ws, WS_EVENT_CLOSE, log_listener, &other), WS_OK);
+    assert_int_equal(ws_add_event_listener(ws, WS_EVENT_ERROR, log_listener, &other), WS_OK);
+    assert_int_equal(ws_add_event_listener(ws, WS_EVENT_OPEN, log_listener, &other), WS_OK);
+    round_trip(f, ws, &log, 1);
+    round_trip(f, ws, &log, 2);
+    assert_string_equal(log.text, "CAB|CAB|");
+    ws_free(ws);
+}
+
+static void test_handler_runs_at_position_first_set(void **state) {
+    struct fixture *f = *state;
+    ws_socket *ws = open_socket(f->loop, server.url, NULL, NULL);
+    struct log log = {{0}};
+    struct tag a = TAG(&log, 'A'), h = TAG(&log, 'H'), i = TAG(&log, 'I'), b = TAG(&log, 'B'),
+               j = TAG(&log, 'J'), end = TAG(&log, '|');
+    assert_int_equal(ws_add_event_listener(ws, WS_EVENT_MESSAGE, log_listener, &a), WS_OK);
+    assert_int_equal(ws_set_onmessage(ws, log_listener, &h), WS_OK);
+    assert_int_equal(ws_add_event_listener(ws, WS_EVENT_MESSAGE, log_listener, &b), WS_OK);
+    assert_int_equal(ws_add_event_listener(ws, WS_EVENT_MESSAGE, log_listener, &end), WS_OK);
+    round_trip(f, ws, &log, 1);
+    assert_string_equal(log.text, "AHB|");
+
+    /* Replacing the handler keeps its place. */
+    assert_int_equal(ws_set_onmessage(ws, log_listener2, &i), WS_OK);
+    round_trip(f, ws, &log, 2);
+    assert_string_equal(log.text, "AHB|AIB|");
+
+    /* NULL removes it. */
+    assert_int_equal(ws_set_onmessage(ws, NULL, NULL), WS_OK);
+    round_trip(f, ws, &log, 3);
+    assert_string_equal(log.text, "AHB|AIB|AB|");
+
+    /* Set again after removal: it goes to the end, after '|'. */
+    assert_int_equal(ws_set_onmessage(ws, log_listener, &j), WS_OK);
+    round_trip(f, ws, &log, 4);
+    assert_string_equal(log.text, "AHB|AIB|AB|AB|J");
+
+    /* Removing a listener with the handler's (fn, user_data) leaves the
+     * handler alone: they are separate registrations. */
+    assert_int_equal(ws_remove_event_listener(ws, WS_EVENT_MESSAGE, log_listener, &j), WS_OK);
+    round_trip(f, ws, &log, 5);
+    assert_string_equal(log.text, "AHB|AIB|AB|AB|JAB|J");
+    ws_free(ws);
+}
+
+static void test_each_handler_attribute_is_its_own(void **state) {
+    struct fixture *f = *state;
+    struct log log = {{0}};
+    struct tag o = TAG(&log, 'O'), m = TAG(&log, 'M'), e = TAG(&log, 'E'), c = TAG(&log, 'C');
+    ws_socket *ws = NULL;
+    assert_int_equal(ws_new_ex(f->loop, server.url, NULL, 0, NULL, &ws), WS_OK);
+    assert_int_equal(ws_set_onopen(ws, log_listener, &o), WS_OK);
+    assert_int_equal(ws_set_onmessage(ws, log_listener, &m), WS_OK);
+    assert_int_equal(ws_set_onerror(ws, log_listener, &e), WS_OK);
+    assert_int_equal(ws_set_onclose(ws, log_listener, &c), WS_OK);
+    recorder_attach(&f->r, ws);
+    assert_true(wait_events(f->loop, &f->r, WS_EVENT_OPEN, 1));
+    assert_int_equal(ws_send_text(ws, "x", 1), WS_OK);
+    assert_true(wait_events(f->loop, &f->r, WS_EVENT_MESSAGE, 1));
+    assert_int_equal(ws_close(ws, 1000, NULL), WS_OK);
+    assert_true(wait_events(f->loop, &f->r, WS_EVENT_CLOSE, 1));
+    assert_string_equal(log.text, "OMC");
+
+    /* onerror: a connection that fails. */
+    struct log log2 = {{0}};
+    struct tag e2 = TAG(&log2, 'E'), c2 = TAG(&log2, 'C');
+    recorder r2;
+    recorder_init(&r2);
+    ws_socket *bad = NULL;
+    assert_int_equal(ws_new_ex(f->loop, "ws://127.0.0.1:1/", NULL, 0, NULL, &bad), WS_OK);
+    assert_int_equal(ws_set_onerror(bad, log_listener, &e2), WS_OK);
+    assert_int_equal(ws_set_onclose(bad, log_listener, &c2), WS_OK);
+    recorder_attach(&r2, bad);
+    assert_true(wait_events(f->loop, &r2, WS_EVENT_CLOSE, 1));
+    assert_string_equal(log2.text, "EC");
+    ws_free(bad);
+    recorder_free(&r2);
+    ws_free(ws);
+}
+
+static void test_duplicate_listener_ignored(void **state) {
+    struct fixture *f = *state;
+    ws_socket *ws = open_socket(f->loop, server.url, NULL, NULL);
+    struct log log = {{0}};
+    struct tag a = TAG(&log, 'A'), a2 = TAG(&log, 'a'), end = TAG(&log, '|');
+    assert_int_equal(ws_add_event_listener(ws, WS_EVENT_MESSAGE, log_listener, &a), WS_OK);
+    assert_int_equal(ws_add_event_listener(ws, WS_EVENT_MESSAGE, log_listener, &a), WS_OK);
+    /* Same function, other user_data: a different registration. */
+    assert_int_equal(ws_add_event_listener(ws, WS_EVENT_MESSAGE, log_listener, &a2), WS_OK);
+    /* Same user_data, other function: also different. */
+    assert_int_equal(ws_add_event_listener(ws, WS_EVENT_MESSAGE, log_listener2, &a), WS_OK);
+    assert_int_equal(ws_add_event_listener(ws, WS_EVENT_MESSAGE, log_listener, &a), WS_OK);
+    /* A handler with the same (fn, user_data) is its own registration too. */
+    assert_int_equal(ws_set_onmessage(ws, log_listener, &a), WS_OK);
+    assert_int_equal(ws_add_event_listener(ws, WS_EVENT_MESSAGE, log_listener, &end), WS_OK);
+    round_trip(f, ws, &log, 1);
+    assert_string_equal(log.text, "AaAA|");
+
+    /* One removal removes the one registration; removing again is a no-op. */
+    assert_int_equal(ws_remove_event_listener(ws, WS_EVENT_MESSAGE, log_listener, &a), WS_OK);
+    assert_int_equal(ws_remove_event_listener(ws, WS_EVENT_MESSAGE, log_listener, &a), WS_OK);
+    /* Removing with another type does nothing. */
+    assert_int_equal(ws_remove_event_listener(ws, WS_EVENT_CLOSE, log_listener, &a2), WS_OK);
+    round_trip(f, ws, &log, 2);
+    assert_string_equal(log.text, "AaAA|aAA|");
+    ws_free(ws);
+}
+
+/* ---- Changes during dispatch ---- */
+
+static void test_listener_removed_during_dispatch_not_called(void **state) {
+    struct fixture *f = *state;
+    ws_socket *ws = open_socket(f->loop, server.url, NULL, NULL);
+    struct log log = {{0}};
+    struct tag a = TAG(&log, 'A'), b = TAG(&log, 'B'), c = TAG(&log, 'C'), end = TAG(&log, '|');
+    a.remove = &b; /* A removes B, which comes later */
+    assert_int_equal(ws_add_event_listener(ws, WS_EVENT_MESSAGE, log_listener, &a), WS_OK);
+    assert_int_equal(ws_add_event_listener(ws, WS_EVENT_MESSAGE, log_listener, &b), WS_OK);
+    assert_int_equal(ws_add_event_listener(ws, WS_EVENT_MESSAGE, log_listener, &c), WS_OK);
+    assert_int_equal(ws_add_event_listener(ws, WS_EVENT_MESSAGE, log_listener, &end), WS_OK);
+    round_trip(f, ws, &log, 1);
+    round_trip(f, ws, &log, 2);
+    assert_string_equal(log.text, "AC|AC|");
+    ws_free(ws);
+}
+
+static void test_handler_cleared_during_dispatch_not_called(void **state) {
+    struct fixture *f = *state;
+    ws_socket *ws = open_socket(f->loop, server.url, NULL, NULL);
+    struct log log = {{0}};
+    struct tag a = TAG(&log, 'A'), h = TAG(&log, 'H'), end = TAG(&log, '|');
+    a.clear_handler = true;
+    assert_int_equal(ws_add_event_listener(ws, WS_EVENT_MESSAGE, log_listener, &a), WS_OK);
+    assert_int_equal(ws_set_onmessage(ws, log_listener, &h), WS_OK);
+    assert_int_equal(ws_add_event_listener(ws, WS_EVENT_MESSAGE, log_listener, &end), WS_OK);
+    round_trip(f, ws, &log, 1);
+    assert_string_equal(log.text, "A|");
+    ws_free(ws);
+}
+
+static void test_listener_added_during_dispatch_not_called_for_current_event(void **state) {
+    struct fixture *f = *state;
+    ws_socket *ws = open_socket(f->loop, server.url, NULL, NULL);
+    struct log log = {{0}};
+    struct tag a = TAG(&log, 'A'), c = TAG(&log, 'C'), end = TAG(&log, '|');
+    a.add = &c; /* A adds C (at the end) during the first message */
+    assert_int_equal(ws_add_event_listener(ws, WS_EVENT_MESSAGE, log_listener, &a), WS_OK);
+    assert_int_equal(ws_add_event_listener(ws, WS_EVENT_MESSAGE, log_listener, &end), WS_OK);
+    round_trip(f, ws, &log, 1);
+    assert_string_equal(log.text, "A|");
+    round_trip(f, ws, &log, 2);
+    assert_string_equal(log.text, "A|A|C");
+    ws_free(ws);
+}
+
+static void test_listener_removing_itself_during_dispatch(void **state) {
+    struct fixture *f = *state;
+    ws_socket *ws = open_socket(f->loop, server.url, NULL, NULL);
+    struct log log = {{0}};
+    struct tag a = TAG(&log, 'A'), b = TAG(&log, 'B'), end = TAG(&log, '|');
+    a.remove = &a;
+    assert_int_equal(ws_add_event_listener(ws, WS_EVENT_MESSAGE, log_listener, &a), WS_OK);
+    assert_int_equal(ws_add_event_listener(ws, WS_EVENT_MESSAGE, log_listener, &b), WS_OK);
+    assert_int_equal(ws_add_event_listener(ws, WS_EVENT_MESSAGE, log_listener, &end), WS_OK);
+    round_trip(f, ws, &log, 1);
+    round_trip(f, ws, &log, 2);
+    assert_string_equal(log.text, "AB|B|");
+    ws_free(ws);
+}
+
+/* ---- Accessors ---- */
+
+static void test_event_accessors_null_safe(void **state) {
+    (void)state;
+    size_t size = 123;
+    assert_int_equal(ws_event_type(NULL), 0);
+    assert_null(ws_event_socket(NULL));
+    assert_null(ws_event_user_data(NULL));
+    assert_null(ws_event_data(NULL, &size));
+    assert_int_equal(size, 0);
+    assert_null(ws_event_data(NULL, NULL));
+    assert_false(ws_event_is_binary(NULL));
+    assert_int_equal(ws_event_binary_type(NULL), WS_BINARY_BLOB);
+    assert_int_equal(ws_event_code(NULL), 0);
+    assert_string_equal(ws_event_reason(NULL), "");
+    assert_false(ws_event_was_clean(NULL));
+    assert_string_equal(ws_event_error_message(NULL), "");
+    assert_string_equal(ws_event_protocol(NULL), "");
+    assert_string_equal(ws_event_extensions(NULL), "");
+}
+
+struct accessor_check {
+    int message_calls;
+    bool data_without_size_ok; /* ws_event_data(ev, NULL) works */
+};
+
+static void check_data_null_size(ws_socket *ws, const ws_event *event, void *user_data) {
+    (void)ws;
+    struct accessor_check *c = user_data;
+    c->message_calls++;
+    const uint8_t *p = ws_event_data(event, NULL);
+    c->data_without_size_ok = p != NULL && memcmp(p, "payload", 7) == 0;
+}
+
+static void test_event_accessors_by_type(void **state) {
+    struct fixture *f = *state;
+    ws_socket *ws = open_socket(f->loop, server.url, NULL, &f->r);
+    struct accessor_check c = {0};
+    assert_int_equal(ws_add_event_listener(ws, WS_EVENT_MESSAGE, check_data_null_size, &c),
+                     WS_OK);
+    assert_int_equal(ws_send_text(ws, "payload", 7), WS_OK);
+    assert_true(wait_events(f->loop, &f->r, WS_EVENT_MESSAGE, 1));
+    assert_int_equal(ws_close(ws, 3000, "reason"), WS_OK);
+    assert_true(wait_events(f->loop, &f->r, WS_EVENT_CLOSE, 1));
+    assert_int_equal(c.message_calls, 1);
+    assert_true(c.data_without_size_ok);
+
+    const rec_event *open = recorder_get(&f->r, 0, 0);
+    assert_int_equal(open->type, WS_EVENT_OPEN);
+    assert_ptr_equal(open->socket, ws);
+    assert_true(open->data_was_null);
+    assert_int_equal(open->size, 0);
+    assert_false(open->binary);
+    assert_int_equal(open->code, 0);
+    assert_false(open->was_clean);
+    assert_string_equal(open->reason, "");
+    assert_string_equal(open->error, "");
+
+    const rec_event *msg = recorder_get(&f->r, 0, 1);
+    assert_int_equal(msg->type, WS_EVENT_MESSAGE);
+    assert_ptr_equal(msg->socket, ws);
+    assert_false(msg->data_was_null);
+    assert_int_equal(msg->size, 7);
+    assert_memory_equal(msg->data, "payload", 7);
+    assert_true(msg->nul_after_data);
+    assert_int_equal(msg->code, 0);
+    assert_false(msg->was_clean);
+    assert_string_equal(msg->reason, "");
+    assert_string_equal(msg->error, "");
+
+    const rec_event *close = recorder_get(&f->r, 0, 2);
+    assert_int_equal(close->type, WS_EVENT_CLOSE);
+    assert_ptr_equal(close->socket, ws);
+    assert_true(close->data_was_null);
+    assert_int_equal(close->size, 0);
+    assert_false(close->binary);
+    assert_int_equal(close->code, 3000);
+    assert_string_equal(close->reason, "reason");
+    assert_true(close->was_clean);
+    assert_string_equal(close->error, "");
+    assert_int_equal(recorder_count(&f->r, 0), 3);
+    ws_free(ws);
+}
+
+static void test_event_user_data(void **state) {
+    struct fixture *f = *state;
+    int socket_data = 1, other_data = 2;
+    ws_socket *ws = NULL;
+    assert_int_equal(ws_new_ex(f->loop, server.url, NULL, 0, NULL, &ws), WS_OK);
+    assert_null(ws_user_data(ws));
+    assert_int_equal(ws_set_user_data(ws, &socket_data), WS_OK);
+    assert_ptr_equal(ws_user_data(ws), &socket_data);
+    recorder_attach(&f->r, ws);
+    assert_true(wait_events(f->loop, &f->r, WS_EVENT_OPEN, 1));
+    const rec_event *open = recorder_get(&f->r, WS_EVENT_OPEN, 0);
+    assert_ptr_equal(open->event_user_data, &socket_data);
+    /* The listener gets its own registration's pointer. */
+    assert_ptr_equal(open->listener_user_data, &f->r);
+
+    /* Changed between events: the event carries the value at dispatch. */
+    assert_int_equal(ws_set_user_data(ws, &other_data), WS_OK);
+    assert_int_equal(ws_send_text(ws, "x", 1), WS_OK);
+    assert_true(wait_events(f->loop, &f->r, WS_EVENT_MESSAGE, 1));
+    assert_ptr_equal(recorder_get(&f->r, WS_EVENT_MESSAGE, 0)->event_user_data, &other_data);
+
+    assert_int_equal(ws_set_user_data(ws, NULL), WS_OK);
+    assert_int_equal(ws_close(ws, 1000, NULL), WS_OK);
+    assert_true(wait_events(f->loop, &f->r, WS_EVENT_CLOSE, 1));
+    assert_null(recorder_get(&f->r, WS_EVENT_CLOSE, 0)->event_user_data);
+    ws_free(ws);
+}
+
+static void test_listener_argument_errors(void **state) {
+    struct fixture *f = *state;
+    ws_socket *ws = NULL;
+    assert_int_equal(ws_new_ex(f->loop, "ws://127.0.0.1:1/", NULL, 0, NULL, &ws), WS_OK);
+    assert_int_equal(ws_add_event_listener(ws, WS_EVENT_MESSAGE, NULL, NULL),
+                     WS_ERR_INVALID_ARGUMENT);
+    assert_true(strlen(ws_last_error(ws)) > 0);
+    assert_int_equal(ws_add_event_listener(ws, (ws_event_type_t)0, log_listener, NULL),
+                     WS_ERR_INVALID_ARGUMENT);
+    assert_int_equal(ws_add_event_listener(ws, (ws_event_type_t)5, log_listener, NULL),
+                     WS_ERR_INVALID_ARGUMENT);
+    assert_int_equal(ws_add_event_listener(ws, (ws_event_type_t)100, log_listener, NULL),
+                     WS_ERR_INVALID_ARGUMENT);
+    /* Removing what was never added is fine. */
+    assert_int_equal(ws_remove_event_listener(ws, WS_EVENT_OPEN, log_listener, NULL), WS_OK);
+    /* Clearing a handler that was never set is fine. */
+    assert_int_equal(ws_set_onopen(ws, NULL, NULL), WS_OK);
+    assert_int_equal(ws_set_onmessage(ws, NULL, NULL), WS_OK);
+    assert_int_equal(ws_set_onerror(ws, NULL, NULL), WS_OK);
+    assert_int_equal(ws_set_onclose(ws, NULL, NULL), WS_OK);
+    ws_free(ws);
+}
+
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+
+int main(void) {
+    test_support_init();
+    const struct CMUnitTest tests[] = {
+        T(test_rule21_open_listener_sees_open_state_and_protocol),
+        T(test_rule21_no_protocol_selected_reads_empty),
+        T(test_rule22_message_not_delivered_after_close),
+        T(test_rule22_message_not_delivered_after_close_in_listener),
+        T(test_rule22_binary_type_read_at_dispatch),
+        T(test_listeners_run_in_registration_order),
+        T(test_handler_runs_at_position_first_set),
+        T(test_each_handler_attribute_is_its_own),
+        T(test_duplicate_listener_ignored),
+        T(test_listener_removed_during_dispatch_not_called),
+        T(test_handler_cleared_during_dispatch_not_called),
+        T(test_listener_added_during_dispatch_not_called_for_current_event),
+        T(test_listener_removing_itself_during_dispatch),
+        cmocka_unit_test(test_event_accessors_null_safe),
+        T(test_event_accessors_by_type),
+        T(test_event_user_data),
+        T(test_listener_argument_errors),
+    };
+    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}

@@ -1,0 +1,189 @@
+/*
+ * Shared machinery for the CMocka tests of the C API:
+ *   - an echo server (build/tools/polyws-echo) started on a free loopback
+ *     port and stopped again;
+ *   - a recorder that captures every event of a socket, thread-safely, with
+ *     what the socket looked like when the event was dispatched;
+ *   - bounded waits that run a loop until a condition holds.
+ *
+ * Every wait is bounded (WAIT_SECONDS by default) and polls in 50 ms steps;
+ * tests wait for events, never for time to pass, and never assert on timing.
+ */
+#ifndef POLYWS_TEST_SUPPORT_H
+#define POLYWS_TEST_SUPPORT_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "polyws.h"
+
+/* The upper bound of every wait in the tests, in seconds. */
+#define WAIT_SECONDS 20.0
+
+/* Call first in main(): ignores SIGPIPE and applies the TEST_FILTER
+ * environment variable (a cmocka test name pattern) when set. */
+void test_support_init(void);
+
+/* ---- Echo server ---------------------------------------------------------- */
+
+typedef struct echo_server {
+    pid_t pid;
+    int port;
+    int stdout_fd;
+    char url[64]; /* "ws://127.0.0.1:<port>/" */
+} echo_server;
+
+/* Starts polyws-echo on a free port with the given subprotocols (may be
+ * NULL/0) and waits for its "PORT <n>" line. Returns 0 on success. */
+int echo_start(echo_server *server, const char *const *protocols, size_t count);
+/* Stops it (SIGTERM, then SIGKILL if it lingers) and reaps it. */
+void echo_stop(echo_server *server);
+
+/* ---- Raw server ------------------------------------------------------------
+ * A one-connection WebSocket server in a thread of the test, for what the
+ * echo server cannot report: the frames the client actually put on the wire.
+ * It accepts one client, answers the handshake, then records every frame
+ * (unmasked). When a close frame arrives it answers with the same payload
+ * and waits for the client to close TCP. If it sent the first close frame
+ * itself (send_after_handshake), it closes TCP once the client answers, as
+ * a server should, unless hold_after_close says to wait for `release`.
+ */
+
+typedef struct raw_frame {
+    int opcode;
+    bool fin, masked;
+    uint8_t *payload;
+    size_t size;
+} raw_frame;
+
+#define RAW_MAX_FRAMES 256
+
+typedef struct raw_server {
+    int listen_fd;
+    int port;
+    char url[64];
+    pthread_t thread;
+    bool running;
+    /* Behaviour, set before raw_server_start(). */
+    const uint8_t *send_after_handshake; /* bytes sent once open (e.g. a close frame) */
+    size_t send_after_handshake_size;
+    bool drop_after_handshake;           /* then close TCP without a close frame */
+    bool no_close_reply;                 /* do not answer the client's close frame */
+    bool hold_after_close;               /* after the closing handshake, keep TCP
+                                            open until `release` is set (or EOF) */
+    atomic_bool release;
+    /* Results: read after raw_server_wait(). */
+    raw_frame frames[RAW_MAX_FRAMES];
+    size_t nframes;
+    bool handshake_done;
+    bool got_eof;                        /* the client closed TCP */
+} raw_server;
+
+/* Listens on a free loopback port and starts serving one client. 0 on success. */
+int raw_server_start(raw_server *server);
+/* Waits (bounded) for the connection to end; true if it did. */
+bool raw_server_wait(raw_server *server);
+/* Ends the thread if still running and frees what it recorded. */
+void raw_server_stop(raw_server *server);
+/* The first close frame the client sent, or NULL. */
+const raw_frame *raw_server_close_frame(raw_server *server);
+/* Number of data frames (text, binary or continuation) before `frame`. */
+size_t raw_server_data_frames_before(raw_server *server, const raw_frame *frame);
+
+/* ---- Recorder ------------------------------------------------------------- */
+
+typedef struct rec_event {
+    ws_event_type_t type;
+    ws_socket *socket;             /* ws_event_socket() */
+    void *event_user_data;         /* ws_event_user_data() */
+    void *listener_user_data;      /* the registration's pointer */
+    ws_ready_state_t state;        /* ws_ready_state() inside the listener */
+    uint64_t buffered;             /* ws_buffered_amount() inside the listener */
+    pthread_t thread;              /* who ran the listener */
+    bool binary;
+    ws_binary_type_t binary_type;
+    uint8_t *data;                 /* a copy of the payload, NUL-terminated */
+    size_t size;
+    bool data_was_null;            /* ws_event_data() returned NULL */
+    bool nul_after_data;           /* the byte after the payload was 0 */
+    uint16_t code;
+    bool was_clean;
+    char *reason;
+    char *error;
+    char *protocol;                /* ws_event_protocol() */
+    char *socket_protocol;         /* ws_protocol() inside the listener */
+    char *extensions;
+} rec_event;
+
+typedef struct recorder {
+    pthread_mutex_t mutex;
+    rec_event **events;            /* each allocated on its own: stable */
+    size_t count, capacity;
+} recorder;
+
+void recorder_init(recorder *r);
+void recorder_free(recorder *r);
+/* Adds one listener per event type that appends to `r`. */
+void recorder_attach(recorder *r, ws_socket *ws);
+/* The listener recorder_attach() uses (user_data: the recorder), for tests
+ * that register it themselves. */
+void recorder_listener(ws_socket *ws, const ws_event *event, void *user_data);
+/* Appends one event (used by recorder_listener and by the pull-path tests). */
+void recorder_add(recorder *r, ws_socket *ws, const ws_event *event, void *listener_user_data);
+
+/* Number of events of `type` recorded (0: all types). */
+size_t recorder_count(recorder *r, ws_event_type_t type);
+/* The nth (0-based) event of `type` (0: any type), or NULL. The pointer stays
+ * valid until recorder_free(). */
+const rec_event *recorder_get(recorder *r, ws_event_type_t type, size_t nth);
+/* Index in the whole sequence of the nth event of `type`, or -1. */
+int recorder_index(recorder *r, ws_event_type_t type, size_t nth);
+
+/* ---- Bounded waits -------------------------------------------------------- */
+
+typedef bool (*wait_predicate)(void *context);
+
+/* Runs `loop` (NULL: the default loop) in 50 ms dispatch steps until
+ * `predicate(context)` holds or `seconds` pass. For WS_DELIVERY_IO_THREAD
+ * loops it only polls. Returns the predicate's last value. */
+bool wait_for(ws_loop *loop, wait_predicate predicate, void *context, double seconds);
+
+/* Polls (dispatching nothing) until `predicate(context)` holds or `seconds`
+ * pass: for WS_DELIVERY_IO_THREAD loops, or loops whose handle is freed. */
+bool poll_until(wait_predicate predicate, void *context, double seconds);
+
+/* Waits until `r` holds at least `n` events of `type` (0: any). */
+bool wait_events(ws_loop *loop, recorder *r, ws_event_type_t type, size_t n);
+/* As wait_events, polling only (events delivered on an I/O thread). */
+bool poll_events(recorder *r, ws_event_type_t type, size_t n);
+/* Waits until `ws` reads `state`. */
+bool wait_state(ws_loop *loop, ws_socket *ws, ws_ready_state_t state);
+/* Waits (without dispatching) until the loop's fd is readable. */
+bool wait_fd_readable(ws_loop *loop, double seconds);
+/* True if the loop's fd is readable right now. */
+bool fd_readable(ws_loop *loop);
+
+/* Seconds on a monotonic clock. */
+double now_seconds(void);
+/* Sleeps for `ms` milliseconds (only for polling, never to wait out time). */
+void sleep_ms(int ms);
+
+/* ---- Helpers -------------------------------------------------------------- */
+
+/* Creates a socket to `url` on `loop` (with `options`, may be NULL) and waits
+ * for its open event, with `r` attached (r may be NULL). Fails the test if
+ * it does not open. */
+ws_socket *open_socket(ws_loop *loop, const char *url, const ws_options *options, recorder *r);
+
+/* A loop with WS_DELIVERY_DISPATCH; fails the test if it cannot be made. */
+ws_loop *new_dispatch_loop(void);
+
+#endif
