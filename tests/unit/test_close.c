@@ -356,7 +356,7 @@ static void test_rule19_close_without_code_sends_empty_frame_on_wire(void **stat
     assert_int_equal(close->size, 0); /* no code, so no reason either */
     assert_true(close->fin);
     expect_all_masked(&raw);
-    assert_true(raw.got_eof);
+    assert_true(raw.closing_handshake_done);
     expect_clean_close(&f->r, 1005, "");
     ws_free(ws);
     raw_server_stop(&raw);

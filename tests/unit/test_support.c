@@ -450,11 +450,14 @@ static void *raw_server_main(void *arg) {
             else free(frame.payload);
             if (frame.opcode != 0x8) continue;
             if (!close_sent && !s->no_close_reply) {
+                /* Answer, then close TCP first, as RFC 6455 7.1.1 has servers do. */
                 uint8_t header[2] = {0x88, (uint8_t)(frame.size & 0x7f)};
                 write_all(fd, header, 2);
                 write_all(fd, frame.payload, frame.size < 126 ? frame.size : 0);
-                close_sent = true;
+                s->closing_handshake_done = true;
+                goto out;
             } else if (close_sent) {
+                s->closing_handshake_done = true;
                 /* We started the closing handshake and the client answered. */
                 if (s->hold_after_close) {
                     while (!atomic_load(&s->release) && now_seconds() < deadline) {
@@ -481,7 +484,7 @@ out:
 int raw_server_start(raw_server *s) {
     s->running = false;
     s->nframes = 0;
-    s->handshake_done = s->got_eof = false;
+    s->handshake_done = s->closing_handshake_done = s->got_eof = false;
     atomic_store(&s->release, false);
     s->listen_fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (s->listen_fd < 0) return -1;

@@ -52,9 +52,9 @@ void echo_stop(echo_server *server);
  * echo server cannot report: the frames the client actually put on the wire.
  * It accepts one client, answers the handshake, then records every frame
  * (unmasked). When a close frame arrives it answers with the same payload
- * and waits for the client to close TCP. If it sent the first close frame
- * itself (send_after_handshake), it closes TCP once the client answers, as
- * a server should, unless hold_after_close says to wait for `release`.
+ * and closes TCP, as RFC 6455 7.1.1 has servers do. If it sent the first
+ * close frame itself (send_after_handshake), it closes TCP once the client
+ * answers, unless hold_after_close says to wait for `release` first.
  */
 
 typedef struct raw_frame {
@@ -84,7 +84,8 @@ typedef struct raw_server {
     raw_frame frames[RAW_MAX_FRAMES];
     size_t nframes;
     bool handshake_done;
-    bool got_eof;                        /* the client closed TCP */
+    bool closing_handshake_done;         /* both close frames exchanged */
+    bool got_eof;                        /* the client closed TCP first */
 } raw_server;
 
 /* Listens on a free loopback port and starts serving one client. 0 on success. */
