@@ -317,7 +317,10 @@ ws_socket *open_socket(ws_loop *loop, const char *url, const ws_options *options
     assert_int_equal(ws_new_ex(loop, url, NULL, 0, options, &ws), WS_OK);
     assert_non_null(ws);
     if (r) recorder_attach(r, ws);
-    assert_true(wait_state(loop, ws, WS_OPEN));
+    /* With a recorder, wait for the open *event*: on an I/O-thread loop the
+     * state turns OPEN just before the listeners run. */
+    if (r) assert_true(wait_events(loop, r, WS_EVENT_OPEN, 1));
+    else assert_true(wait_state(loop, ws, WS_OPEN));
     return ws;
 }
 
