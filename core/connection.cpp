@@ -67,11 +67,15 @@ void Connection::connect_next() {
     ConnectRequest request;
     request.address = addresses_[next_address_++];
     request.port = url.port;
-    request.tls = url.secure;
-    request.server_name = url.connect_host;
+    LinkHandler *handler = this;
+    if (url.secure) {
+        // A fresh TLS layer per attempt; the previous one's TCP link is gone.
+        tls_ = std::make_unique<TlsStream>(*this, url.connect_host);
+        handler = tls_.get();
+    }
     phase_ = Phase::Connecting;
     connect_pending_ = true;
-    socket_->loop().transport().connect(request, this);
+    socket_->loop().transport().connect(request, handler);
 }
 
 void Connection::on_connect_failed(const std::string &why) {
@@ -299,6 +303,9 @@ void Connection::fail(const std::string &why, uint16_t wire_code) {
         link_->close();
         return;
     }
+    // A TLS handshake still running holds a TCP link: drop it; its end
+    // (on_connect_failed) then lets this connection go.
+    if (connect_pending_ && tls_) tls_->abort();
     destroy_if_idle();
 }
 

@@ -6,6 +6,7 @@
 #include "frame.h"
 #include "handshake.h"
 #include "socket.h"
+#include "tls_stream.h"
 #include "transport.h"
 
 #include <deque>
@@ -61,7 +62,8 @@ private:
 
     std::shared_ptr<Socket> socket_;
     Phase phase_ = Phase::Resolving;
-    Link *link_ = nullptr;
+    Link *link_ = nullptr;             // the TCP link, or tls_ over it
+    std::unique_ptr<TlsStream> tls_;   // wss only
     bool link_open_ = false;
     bool connect_pending_ = false;
     std::vector<std::string> addresses_;

@@ -1,9 +1,11 @@
 // The transport on libwebsockets 4.1.6: the only file that includes it.
 //
-// lws is used for what it does well here: the poll loop, TCP connects, TLS
-// (OpenSSL) with certificate and host checks, and timers. Connections are
-// opened in lws's RAW mode and the WebSocket protocol runs in the core
-// (handshake.cpp, frame.cpp, connection.cpp): lws 4.1.6's own ws client
+// lws is used for what it does well here: the poll loop, TCP connects and
+// timers. Connections are opened in lws's RAW mode; TLS runs above them in
+// the core (tls_stream.cpp: in 4.1.6 a RAW client with TLS fails inside
+// lws_client_connect_via_info, which starts TLS before the TCP connect when
+// async DNS is off), and so does the WebSocket protocol (handshake.cpp,
+// frame.cpp, connection.cpp): lws 4.1.6's own ws client
 // cannot be shielded from several of its faults (it accepts masked server
 // frames, rewrites invalid close codes before the application can see them,
 // hides the server's close reply, loops forever on deflate + pong with
@@ -16,7 +18,6 @@
 #include "transport.h"
 
 #include <libwebsockets.h>
-#include <openssl/x509.h>
 
 #include <atomic>
 #include <cstdlib>
@@ -60,7 +61,6 @@ public:
     bool connected_ = false;
     bool in_connect_call_ = false;
     bool failure_reported_ = false;
-    std::string tls_error_;
     std::string peer_;
 };
 
@@ -91,11 +91,7 @@ struct State {
 void report_connect_failure(LwsLink *link, const char *lws_reason) {
     if (link->failure_reported_) return;
     link->failure_reported_ = true;
-    std::string why;
-    if (!link->tls_error_.empty())
-        why = "TLS handshake with " + link->peer_ + " failed: " + link->tls_error_;
-    else
-        why = "could not connect to " + link->peer_ + ": " +
+    std::string why = "could not connect to " + link->peer_ + ": " +
               (lws_reason && std::strcmp(lws_reason, "Unable to connect") != 0 && *lws_reason
                    ? lws_reason
                    : "the TCP connection failed (refused, unreachable or timed out)");
@@ -109,17 +105,6 @@ int callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void
     case LWS_CALLBACK_EVENT_WAIT_CANCELLED: {
         auto *state = static_cast<State *>(lws_context_user(lws_get_context(wsi)));
         if (state) state->run_commands();
-        return 0;
-    }
-    case LWS_CALLBACK_OPENSSL_PERFORM_SERVER_CERT_VERIFICATION: {
-        // lws's own error text for this is "error:00000001:lib(0)::reason(1)";
-        // keep OpenSSL's verification reason instead.
-        if (link && !len) {
-            auto *ctx = static_cast<X509_STORE_CTX *>(user);
-            int err = X509_STORE_CTX_get_error(ctx);
-            link->tls_error_ = std::string("certificate verify failed: ") +
-                               X509_verify_cert_error_string(err);
-        }
         return 0;
     }
     case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
@@ -203,7 +188,6 @@ public:
         std::memset(&info, 0, sizeof info);
         info.port = CONTEXT_PORT_NO_LISTEN;
         info.protocols = kProtocols;
-        info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
         info.user = state_.get();
         info.pt_serv_buf_size = 256 * 1024;
         info.gid = -1;
@@ -267,14 +251,12 @@ public:
         info.context = state_->context;
         info.address = request.address.c_str();
         info.port = request.port;
-        info.host = request.server_name.c_str();
-        info.origin = request.server_name.c_str();
+        info.host = request.address.c_str();
+        info.origin = request.address.c_str();
         info.path = "/";
         info.method = "RAW";
         info.protocol = kProtocols[0].name;
         info.local_protocol_name = kProtocols[0].name;
-        info.ssl_connection = request.tls ? LCCSCF_USE_SSL : 0;
-        info.alpn = "http/1.1";
         info.opaque_user_data = link;
         info.pwsi = &link->wsi_;
         link->in_connect_call_ = true;

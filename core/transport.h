@@ -33,8 +33,8 @@ class LinkHandler {
 public:
     virtual ~LinkHandler() = default;
     virtual void on_connected(Link &link) = 0;
-    // The stream could not be opened; `why` is readable (the TLS
-    // verification reason for certificate failures). No other call follows.
+    // The stream could not be opened; `why` is readable. No other call
+    // follows.
     virtual void on_connect_failed(const std::string &why) = 0;
     virtual void on_bytes(const uint8_t *data, size_t size) = 0;
     virtual void on_writable() = 0;
@@ -50,11 +50,10 @@ public:
     virtual void cancel() = 0;
 };
 
+// A plain TCP connection; TLS, when wanted, runs above it (tls_stream.h).
 struct ConnectRequest {
     std::string address;      // numeric IPv4 or IPv6 address
     uint16_t port = 0;
-    bool tls = false;
-    std::string server_name;  // for SNI and certificate host checks
 };
 
 // Posts a command to the I/O thread. Safe from any thread at any time, even

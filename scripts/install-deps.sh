@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 packages="build-essential cmake pkg-config libwebsockets-dev libssl-dev libcmocka-dev
-  python3 python3-websockets clang-14 libclang-rt-14-dev valgrind ca-certificates"
+  python3 python3-websockets clang-14 libclang-rt-14-dev valgrind ca-certificates openssl"
 command -v node > /dev/null 2>&1 || packages="$packages nodejs"
 command -v npm > /dev/null 2>&1 || packages="$packages npm"
 missing=""
