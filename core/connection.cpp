@@ -16,9 +16,24 @@ constexpr size_t kMaxPendingPongs = 32;
 } // namespace
 
 Connection::Connection(std::shared_ptr<Socket> socket)
-    : socket_(std::move(socket)), decoder_(socket_->options().max_message_size) {}
+    : socket_(std::move(socket)), decoder_(socket_->options().max_message_size) {
+    socket_->loop().add_connection(this);
+}
 
-Connection::~Connection() = default;
+Connection::~Connection() { socket_->loop().remove_connection(this); }
+
+void Connection::abandon() {
+    // One last batch: what the host queued before freeing its handles goes
+    // out, up to the 1001 close frame of ws_free() when it fits.
+    if (!finished_ && phase_ == Phase::Open && link_open_ && !sent_close_) on_writable();
+    if (!finished_) finish(kCloseAbnormal, "", false, "the loop was shut down");
+    if (link_open_) {
+        link_->close();   // the transport then reports the end (on_closed)
+        return;
+    }
+    if (connect_pending_ && tls_) tls_->abort();
+    destroy_if_idle();
+}
 
 void Connection::start(std::shared_ptr<Socket> socket) {
     auto *c = new Connection(socket);

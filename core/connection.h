@@ -30,6 +30,8 @@ public:
     // ws_free(): abandon a connection that is not open yet; an open one goes
     // on to send its queued close frame (1001).
     void on_released();
+    // The loop is stopping: report the end (if not yet) and drop the stream.
+    void abandon();
 
 private:
     explicit Connection(std::shared_ptr<Socket> socket);

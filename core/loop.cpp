@@ -1,9 +1,12 @@
 #include "loop.h"
 
+#include "connection.h"
+
 #include <sys/eventfd.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <vector>
 
 namespace polyws {
 
@@ -22,7 +25,12 @@ Status Loop::create(ws_delivery_t delivery, std::shared_ptr<Loop> &out) {
     loop->event_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     if (loop->event_fd_ < 0) return {WS_ERR_LOOP, "eventfd failed"};
     std::string error;
-    loop->transport_ = Transport::start(error);
+    // At shutdown, end the connections still running; `weak` because the
+    // loop may already be gone when its I/O thread finishes on its own.
+    std::weak_ptr<Loop> weak = loop;
+    loop->transport_ = Transport::start(error, [weak] {
+        if (auto alive = weak.lock()) alive->abandon_connections();
+    });
     if (!loop->transport_) return {WS_ERR_LOOP, "could not start the I/O thread: " + error};
     out = std::move(loop);
     return Status::ok();
@@ -41,6 +49,11 @@ void Loop::socket_released() {
         std::shared_ptr<Loop> keep = shared_from_this();
         shutdown_io();
     }
+}
+
+void Loop::abandon_connections() {
+    std::vector<Connection *> open(connections_.begin(), connections_.end());
+    for (Connection *c : open) c->abandon();
 }
 
 void Loop::shutdown_io() {

@@ -13,8 +13,11 @@
 #include <memory>
 #include <mutex>
 #include <thread>
+#include <unordered_set>
 
 namespace polyws {
+
+class Connection;
 
 class Loop : public std::enable_shared_from_this<Loop> {
 public:
@@ -47,6 +50,12 @@ public:
     // loop). Not from the I/O thread, where it does nothing.
     void shutdown_io();
 
+    // The connections running on the I/O thread (I/O thread only), so a
+    // stopping loop can end each of them.
+    void add_connection(Connection *c) { connections_.insert(c); }
+    void remove_connection(Connection *c) { connections_.erase(c); }
+    void abandon_connections();
+
     static Loop *from_handle(ws_loop *loop) { return reinterpret_cast<Loop *>(loop); }
     static const Loop *from_handle(const ws_loop *loop) { return reinterpret_cast<const Loop *>(loop); }
     ws_loop *handle() { return reinterpret_cast<ws_loop *>(this); }
@@ -73,6 +82,7 @@ private:
     std::shared_ptr<Loop> host_reference_;
     std::atomic<bool> host_released_{false};
     std::atomic<int> live_sockets_{0};
+    std::unordered_set<Connection *> connections_;
 };
 
 } // namespace polyws

@@ -24,6 +24,7 @@
 #include <cstring>
 #include <mutex>
 #include <thread>
+#include <unordered_set>
 #include <vector>
 
 namespace polyws {
@@ -35,7 +36,8 @@ struct State;
 // connect until the wsi closes or fails to connect.
 class LwsLink final : public Link {
 public:
-    LwsLink(State *state, LinkHandler *handler) : state_(state), handler_(handler) {}
+    LwsLink(State *state, LinkHandler *handler);
+    ~LwsLink() override;
 
     void request_write() override {
         if (wsi_ && !closing_) lws_callback_on_writable(wsi_);
@@ -65,6 +67,8 @@ public:
 };
 
 struct State {
+    std::unordered_set<LwsLink *> links;   // I/O thread only
+    std::function<void()> before_stop;
     std::mutex mutex;
     std::vector<std::function<void()>> commands;
     struct lws_context *context = nullptr;   // null once stopped
@@ -87,6 +91,12 @@ struct State {
         for (auto &command : batch) command();
     }
 };
+
+LwsLink::LwsLink(State *state, LinkHandler *handler) : state_(state), handler_(handler) {
+    state_->links.insert(this);
+}
+
+LwsLink::~LwsLink() { state_->links.erase(this); }
 
 void report_connect_failure(LwsLink *link, const char *lws_reason) {
     if (link->failure_reported_) return;
@@ -179,7 +189,9 @@ private:
 
 class LwsTransport final : public Transport {
 public:
-    LwsTransport() : state_(std::make_shared<State>()) {}
+    explicit LwsTransport(std::function<void()> before_stop) : state_(std::make_shared<State>()) {
+        state_->before_stop = std::move(before_stop);
+    }
 
     bool start(std::string &error) {
         static std::once_flag log_once;
@@ -204,6 +216,16 @@ public:
         std::shared_ptr<State> state = state_;
         thread_ = std::thread([state] {
             while (!state->stop.load()) lws_service(state->context, 0);
+            state->run_commands();
+            if (state->before_stop) state->before_stop();
+            // Whatever is still open is dropped now; its handler hears so.
+            std::vector<LwsLink *> open(state->links.begin(), state->links.end());
+            for (LwsLink *link : open) {
+                if (link->wsi_) lws_set_opaque_user_data(link->wsi_, nullptr);
+                if (link->connected_) link->handler_->on_closed();
+                else report_connect_failure(link, "the loop was shut down");
+                delete link;
+            }
             struct lws_context *ctx;
             {
                 std::lock_guard<std::mutex> lock(state->mutex);
@@ -299,8 +321,8 @@ private:
 
 } // namespace
 
-std::unique_ptr<Transport> Transport::start(std::string &error) {
-    auto transport = std::make_unique<LwsTransport>();
+std::unique_ptr<Transport> Transport::start(std::string &error, std::function<void()> before_stop) {
+    auto transport = std::make_unique<LwsTransport>(std::move(before_stop));
     if (!transport->start(error)) return nullptr;
     return transport;
 }

@@ -63,7 +63,11 @@ using CommandPoster = std::function<void(std::function<void()>)>;
 class Transport {
 public:
     // Starts the I/O thread. Returns nullptr and sets `error` on failure.
-    static std::unique_ptr<Transport> start(std::string &error);
+    // `before_stop` runs on the I/O thread when it stops, after the last
+    // queued commands: the owner ends what it has open. Streams still open
+    // after it are dropped, their handlers told (on_closed or
+    // on_connect_failed), so every handler hears the end of its stream.
+    static std::unique_ptr<Transport> start(std::string &error, std::function<void()> before_stop);
     // Stops the thread and waits for it, unless called on the I/O thread
     // itself (then the thread finishes on its own).
     virtual ~Transport() = default;

@@ -217,10 +217,10 @@ WS_API ws_result ws_loop_new(ws_delivery_t delivery, ws_loop **out);
  * Release the loop handle. Sockets still alive on it keep it running; once
  * the handle and every socket are freed, the I/O thread is stopped and
  * joined before the last free call returns, so no library thread outlives
- * it. Events not yet dispatched are dropped, and connections still in their
- * closing handshake are dropped too: to be sure a close frame (including the
- * 1001 of ws_free()) reaches the server, wait for the close event before
- * freeing the last handle. NULL is fine; never free twice.
+ * it. Events not yet dispatched are dropped. Connections still open get one
+ * last write of what was queued (up to the 1001 close frame of ws_free())
+ * and are then dropped without waiting for the server's reply. NULL is
+ * fine; never free twice.
  */
 WS_API void ws_loop_free(ws_loop *loop);
 

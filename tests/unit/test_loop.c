@@ -694,6 +694,11 @@ static void test_rule27_free_open_socket_sends_going_away(void **state) {
     expect_going_away(f->loop, false);
 }
 
+static void test_rule27_free_open_socket_then_loop_still_sends_going_away(void **state) {
+    (void)state;
+    expect_going_away(new_dispatch_loop(), true);
+}
+
 static void test_rule27_free_open_socket_on_io_thread_loop_sends_going_away(void **state) {
     (void)state;
     ws_loop *loop = NULL;
@@ -945,6 +950,7 @@ int main(void) {
         cmocka_unit_test(test_rule27_free_while_io_thread_delivers),
         T(test_rule27_free_in_every_state),
         T(test_rule27_free_open_socket_sends_going_away),
+        cmocka_unit_test(test_rule27_free_open_socket_then_loop_still_sends_going_away),
         cmocka_unit_test(test_rule27_free_open_socket_on_io_thread_loop_sends_going_away),
         cmocka_unit_test(test_loop_free_before_sockets_keeps_them_working),
         cmocka_unit_test(test_loop_free_before_sockets_dispatch_loop),

@@ -9,7 +9,7 @@
 #include <openssl/sha.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
+#include <sys/prctl.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,8 +18,6 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-
-extern char **environ;
 
 void test_support_init(void) {
     signal(SIGPIPE, SIG_IGN);
@@ -63,17 +61,24 @@ int echo_start(echo_server *server, const char *const *protocols, size_t count) 
     }
     argv[argc] = NULL;
 
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
-    pid_t pid;
-    int rc = posix_spawn(&pid, POLYWS_ECHO_PATH, &actions, NULL, (char *const *)argv, environ);
-    posix_spawn_file_actions_destroy(&actions);
-    close(fds[1]);
-    if (rc != 0) {
+    /* fork + exec rather than posix_spawn, to have the server die with us
+     * (PR_SET_PDEATHSIG) even if the test is killed before its teardown.
+     * Only async-signal-safe calls between fork and exec. */
+    pid_t parent = getpid();
+    pid_t pid = fork();
+    if (pid < 0) {
         close(fds[0]);
+        close(fds[1]);
         return -1;
     }
+    if (pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
+        if (getppid() != parent) _exit(127);
+        dup2(fds[1], STDOUT_FILENO);
+        execv(POLYWS_ECHO_PATH, (char *const *)argv);
+        _exit(127);
+    }
+    close(fds[1]);
     server->pid = pid;
     server->stdout_fd = fds[0];
 
