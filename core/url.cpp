@@ -83,7 +83,8 @@ bool parse_ipv4_number(const std::string &s, uint64_t &value) {
     return true;
 }
 
-bool ends_in_number(const std::string &host) {
+// The host's dot-separated labels, as the IPv4 rules see them.
+std::vector<std::string> split_labels(const std::string &host) {
     std::vector<std::string> parts;
     size_t start = 0;
     for (size_t i = 0; i <= host.size(); ++i) {
@@ -92,6 +93,11 @@ bool ends_in_number(const std::string &host) {
             start = i + 1;
         }
     }
+    return parts;
+}
+
+bool ends_in_number(const std::string &host) {
+    std::vector<std::string> parts = split_labels(host);
     if (parts.back().empty()) {
         if (parts.size() == 1) return false;
         parts.pop_back();
@@ -105,14 +111,7 @@ bool ends_in_number(const std::string &host) {
 }
 
 bool parse_ipv4(const std::string &host, std::string &out, std::string &error) {
-    std::vector<std::string> parts;
-    size_t start = 0;
-    for (size_t i = 0; i <= host.size(); ++i) {
-        if (i == host.size() || host[i] == '.') {
-            parts.push_back(host.substr(start, i - start));
-            start = i + 1;
-        }
-    }
+    std::vector<std::string> parts = split_labels(host);
     if (parts.back().empty() && parts.size() > 1) parts.pop_back();
     if (parts.size() > 4) { error = "invalid IPv4 address: too many parts"; return false; }
     std::vector<uint64_t> numbers;
