@@ -1,7 +1,8 @@
 #!/bin/sh
 # Runs every test: installs what is missing, builds, runs the whole CTest
 # suite (unit, ABI, integration against Node ws / Python websockets /
-# polyws-echo, conformance), then the suite again under ASan+UBSan.
+# polyws-echo, conformance), then the suite again under ASan+UBSan and
+# under TSan (clang 14).
 #   scripts/test.sh            everything
 #   scripts/test.sh --quick    the release build only
 set -eu
@@ -17,6 +18,11 @@ if [ "${1:-}" != "--quick" ]; then
     asan_skip='abi_installed_consumer'
     (cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
         UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+        ctest --output-on-failure -j2 -E "$asan_skip") || status=1
+    # ThreadSanitizer over the same suite: the loops, dispatch, ws_free from
+    # other threads and concurrent sends are what it is for.
+    scripts/build.sh tsan
+    (cd build-tsan && TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
         ctest --output-on-failure -j2 -E "$asan_skip") || status=1
 fi
 [ $status -eq 0 ] && echo "scripts/test.sh: all suites passed" || echo "scripts/test.sh: FAILURES above"
