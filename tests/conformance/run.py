@@ -129,6 +129,8 @@ def run_cli(cli, args, url, timeout):
         out, err, rc = p.stdout, p.stderr, p.returncode
     except subprocess.TimeoutExpired as e:
         out, err, rc = e.stdout or b"", e.stderr or b"", None
+    except OSError as e:
+        out, err, rc = b"", f"could not run the CLI: {e}".encode(), None
     events, bad = [], []
     for line in out.decode("utf-8", "replace").splitlines():
         if not line.strip():
@@ -173,7 +175,7 @@ def grade(case, events, bad, rc, rec, others):
     """Return (verdict, detail)."""
     seq = " ".join(short(e) for e in events)
     if rc is None:
-        return "fail", f"CLI timed out; events: {seq}"
+        return "fail", f"CLI timed out or did not run; events: {seq}"
     if bad:
         return "fail", f"non-JSON output: {bad[0]!r}"
     if rec is None:

@@ -206,16 +206,20 @@ def short(ev):
     return json.dumps(ev)[:80]
 
 
-def run_cli(args, timeout=CLI_TIMEOUT, stdin=None):
-    """Run $POLYWS_CLI with `args`; stdin is /dev/null unless given."""
+def run_cli(args, timeout=CLI_TIMEOUT, input=None):
+    """Run $POLYWS_CLI with `args`; stdin is /dev/null, or a pipe fed `input`
+    (bytes) and then closed."""
     cmd = [cli_path()] + [str(a) for a in args]
     t0 = time.monotonic()
+    kwargs = {"input": input} if input is not None else {"stdin": subprocess.DEVNULL}
     try:
-        p = subprocess.run(cmd, stdin=stdin if stdin is not None else subprocess.DEVNULL,
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout)
+        p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout,
+                           **kwargs)
         rc, out, err = p.returncode, p.stdout, p.stderr
     except subprocess.TimeoutExpired as e:
         rc, out, err = None, e.stdout or b"", e.stderr or b""
+    except OSError as e:
+        rc, out, err = None, b"", f"could not run the CLI: {e}".encode()
     return CliResult(cmd, rc, out, err, time.monotonic() - t0)
 
 
@@ -263,12 +267,13 @@ class CliTestCase(unittest.TestCase):
         self.addCleanup(server.stop)
         return server
 
-    def cli(self, *args, timeout=CLI_TIMEOUT):
-        return run_cli(args, timeout=timeout)
+    def cli(self, *args, timeout=CLI_TIMEOUT, input=None):
+        return run_cli(args, timeout=timeout, input=input)
 
     def assertEvents(self, res, expected, rc=None):
         """The CLI's events are exactly `expected` (and it exited with rc)."""
-        self.assertIsNotNone(res.rc, "CLI did not exit within the timeout" + res.describe())
+        self.assertIsNotNone(res.rc, "CLI did not exit within the timeout (or did not run)"
+                             + res.describe())
         self.assertEqual(res.bad_lines, [], "stdout has lines that are not JSON" + res.describe())
         ok = len(res.events) == len(expected)
         if ok:

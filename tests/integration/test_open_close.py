@@ -55,6 +55,16 @@ class ClientCloseTests:
         self.assertEqual(rec["messages"], [{"type": "text", "size": 3}] * 2)
         self.assertEqual(rec["close_code"], 1000)
 
+    def test_stdin_lines_sent_then_close_1000(self):
+        # Without --send/--close/--echo each stdin line goes out as text; at
+        # the end of input the CLI closes 1000 once the replies have arrived.
+        res = self.cli(self.server.url("/echo"), "--jsonl", input="one\ntwo\nκόσμε\n".encode())
+        self.assertEvents(res, [open_ev(), text_ev("one"), text_ev("two"), text_ev("κόσμε"),
+                                close_ev(1000, "", True)], rc=0)
+        rec = self.conn_record()
+        self.assertEqual([m["size"] for m in rec["messages"]], [3, 3, len("κόσμε".encode())])
+        self.assertEqual(rec["close_code"], 1000)
+
     def test_rule2_http_scheme_becomes_ws(self):
         res = self.cli(self.server.url("/echo", scheme="http"), "--jsonl", "--close", "1000")
         self.assertEvents(res, [open_ev(), close_ev(1000, "", True)], rc=0)

@@ -2,7 +2,7 @@
 import json
 import unittest
 
-from harness import CliTestCase, Server, close_ev, open_ev, text_ev
+from harness import CliTestCase, close_ev, open_ev
 
 
 class SubprotocolTests:

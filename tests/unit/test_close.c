@@ -4,14 +4,21 @@
  */
 #include "test_support.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 static echo_server server;
 
 static int group_setup(void **state) {
     (void)state;
-    return echo_start(&server, NULL, 0);
+    if (echo_start(&server, NULL, 0) != 0) return -1;
+    set_gate_url(server.url);
+    return 0;
 }
 
 static int group_teardown(void **state) {
@@ -287,6 +294,17 @@ static void send_then_close(ws_socket *ws, const ws_event *event, void *user_dat
     c->state_after_close = ws_ready_state(ws);
 }
 
+struct send_then_close_setup {
+    struct close_after_sends *c;
+    recorder *r;
+};
+
+static void attach_send_then_close(ws_socket *ws, void *context) {
+    struct send_then_close_setup *s = context;
+    ws_set_onopen(ws, send_then_close, s->c);
+    attach_recorder(ws, s->r);
+}
+
 static void test_rule20_messages_sent_before_close_frame(void **state) {
     (void)state;
     ws_loop *loop = NULL;
@@ -295,10 +313,8 @@ static void test_rule20_messages_sent_before_close_frame(void **state) {
     memset(&c, 0, sizeof c);
     recorder r;
     recorder_init(&r);
-    ws_socket *ws = NULL;
-    assert_int_equal(ws_new_ex(loop, server.url, NULL, 0, NULL, &ws), WS_OK);
-    assert_int_equal(ws_set_onopen(ws, send_then_close, &c), WS_OK);
-    recorder_attach(&r, ws);
+    struct send_then_close_setup setup = {&c, &r};
+    ws_socket *ws = new_socket(loop, server.url, NULL, 0, NULL, attach_send_then_close, &setup);
     assert_true(wait_events(loop, &r, WS_EVENT_CLOSE, 1));
 
     for (int i = 0; i < NBIG; ++i) assert_int_equal(c.sends[i], WS_OK);
@@ -390,6 +406,8 @@ static void test_rule20_messages_precede_close_frame_on_wire(void **state) {
     assert_int_equal(ws_send_text(ws, "three", 5), WS_OK);
     assert_int_equal(ws_send_binary(ws, NULL, 0), WS_OK);
     assert_int_equal(ws_close(ws, 1000, "last"), WS_OK);
+    /* Rule 11: after close(), data is counted but never sent. */
+    assert_int_equal(ws_send_text(ws, "discarded", 9), WS_OK);
     assert_true(wait_events(f->loop, &f->r, WS_EVENT_CLOSE, 1));
     assert_true(raw_server_wait(&raw));
 
@@ -423,7 +441,7 @@ static void test_rule20_messages_precede_close_frame_on_wire(void **state) {
     assert_int_equal(message, 4);
     assert_memory_equal(close->payload, "\x03\xe8" "last", 6);
     expect_all_masked(&raw);
-    assert_int_equal(recorder_get(&f->r, WS_EVENT_CLOSE, 0)->buffered, 0);
+    assert_int_equal(recorder_get(&f->r, WS_EVENT_CLOSE, 0)->buffered, 9);
     ws_free(ws);
     raw_server_stop(&raw);
 }
@@ -443,6 +461,64 @@ static void test_rule17_second_close_sends_no_second_frame(void **state) {
     assert_memory_equal(raw_server_close_frame(&raw)->payload, "\x0b\xb9" "first", 7);
     ws_free(ws);
     raw_server_stop(&raw);
+}
+
+/* ---- Timeouts (ws_options) ---- */
+
+static void test_close_timeout_drops_connection_with_1006(void **state) {
+    struct fixture *f = *state;
+    raw_server raw;
+    memset(&raw, 0, sizeof raw);
+    raw.no_close_reply = true; /* the server never answers the close frame */
+    assert_int_equal(raw_server_start(&raw), 0);
+    ws_options *options = NULL;
+    assert_int_equal(ws_options_new(&options), WS_OK);
+    assert_int_equal(ws_options_set_close_timeout_ms(options, 200), WS_OK);
+    ws_socket *ws = open_socket(f->loop, raw.url, options, &f->r);
+    ws_options_free(options);
+    assert_int_equal(ws_close(ws, 1000, NULL), WS_OK);
+    assert_true(wait_events(f->loop, &f->r, WS_EVENT_CLOSE, 1));
+    /* No closing handshake: 1006, not clean, and no error event. */
+    const rec_event *close = recorder_get(&f->r, WS_EVENT_CLOSE, 0);
+    assert_int_equal(close->code, 1006);
+    assert_false(close->was_clean);
+    assert_int_equal(recorder_count(&f->r, WS_EVENT_ERROR), 0);
+    assert_true(raw_server_wait(&raw));
+    assert_non_null(raw_server_close_frame(&raw));
+    assert_true(raw.got_eof); /* the client dropped TCP */
+    ws_free(ws);
+    raw_server_stop(&raw);
+}
+
+static void test_rule25_connect_timeout_fails_connection(void **state) {
+    struct fixture *f = *state;
+    /* A listening socket that is never accepted from: TCP connects (the
+     * kernel's backlog), the HTTP upgrade is never answered. */
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    assert_true(fd >= 0);
+    struct sockaddr_in addr;
+    memset(&addr, 0, sizeof addr);
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    assert_int_equal(bind(fd, (struct sockaddr *)&addr, sizeof addr), 0);
+    assert_int_equal(listen(fd, 4), 0);
+    assert_int_equal(getsockname(fd, (struct sockaddr *)&addr, &len), 0);
+    char url[64];
+    snprintf(url, sizeof url, "ws://127.0.0.1:%d/", ntohs(addr.sin_port));
+
+    ws_options *options = NULL;
+    assert_int_equal(ws_options_new(&options), WS_OK);
+    assert_int_equal(ws_options_set_connect_timeout_ms(options, 200), WS_OK);
+    ws_socket *ws = NULL;
+    assert_int_equal(ws_new_ex(f->loop, url, NULL, 0, options, &ws), WS_OK);
+    ws_options_free(options);
+    recorder_attach(&f->r, ws);
+    assert_true(wait_events(f->loop, &f->r, WS_EVENT_CLOSE, 1));
+    expect_failed_before_open(&f->r);
+    assert_true(strlen(recorder_get(&f->r, WS_EVENT_ERROR, 0)->error) > 0);
+    ws_free(ws);
+    close(fd);
 }
 
 int main(void) {
@@ -476,6 +552,10 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_rule20_messages_precede_close_frame_on_wire, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_rule17_second_close_sends_no_second_frame, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_close_timeout_drops_connection_with_1006, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_rule25_connect_timeout_fails_connection, setup,
                                         teardown),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);

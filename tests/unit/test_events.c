@@ -261,6 +261,118 @@ static void test_rule22_binary_type_read_at_dispatch(void **state) {
     ws_free(ws);
 }
 
+/* ---- Rules 23, 24, 26: what the server does, with the raw server ---- */
+
+static ws_socket *connect_raw(struct fixture *f, raw_server *raw, const uint8_t *bytes,
+                              size_t size) {
+    raw->send_after_handshake = bytes;
+    raw->send_after_handshake_size = size;
+    assert_int_equal(raw_server_start(raw), 0);
+    ws_socket *ws = NULL;
+    assert_int_equal(ws_new_ex(f->loop, raw->url, NULL, 0, NULL, &ws), WS_OK);
+    recorder_attach(&f->r, ws);
+    return ws;
+}
+
+static void test_rule23_server_close_makes_state_closing(void **state) {
+    struct fixture *f = *state;
+    static const uint8_t close_frame[] = {0x88, 0x05, 0x03, 0xe8, 's', 'r', 'v'};
+    raw_server raw;
+    memset(&raw, 0, sizeof raw);
+    raw.hold_after_close = true; /* keep TCP open until we have looked */
+    ws_socket *ws = connect_raw(f, &raw, close_frame, sizeof close_frame);
+
+    assert_true(wait_state(f->loop, ws, WS_CLOSING));
+    assert_int_equal(recorder_count(&f->r, WS_EVENT_OPEN), 1);
+    assert_int_equal(recorder_get(&f->r, WS_EVENT_OPEN, 0)->state, WS_OPEN);
+    assert_int_equal(recorder_count(&f->r, WS_EVENT_CLOSE), 0);
+    /* CLOSING: send is discarded but counted (rule 11), close does nothing. */
+    assert_int_equal(ws_send_text(ws, "late", 4), WS_OK);
+    assert_int_equal(ws_buffered_amount(ws), 4);
+    assert_int_equal(ws_close(ws, 4000, "ignored"), WS_OK);
+
+    atomic_store(&raw.release, true);
+    assert_true(wait_events(f->loop, &f->r, WS_EVENT_CLOSE, 1));
+    const rec_event *close = recorder_get(&f->r, WS_EVENT_CLOSE, 0);
+    assert_int_equal(close->code, 1000);
+    assert_string_equal(close->reason, "srv");
+    assert_true(close->was_clean);
+    assert_int_equal(close->state, WS_CLOSED);
+    assert_int_equal(recorder_count(&f->r, WS_EVENT_ERROR), 0);
+
+    /* The client answered with one close frame echoing the code, and sent
+     * nothing else. */
+    assert_true(raw_server_wait(&raw));
+    assert_int_equal(raw.nframes, 1);
+    assert_int_equal(raw.frames[0].opcode, 0x8);
+    assert_true(raw.frames[0].size >= 2);
+    assert_memory_equal(raw.frames[0].payload, "\x03\xe8", 2);
+    ws_free(ws);
+    raw_server_stop(&raw);
+}
+
+static void test_rule24_server_close_without_code_gives_1005(void **state) {
+    struct fixture *f = *state;
+    static const uint8_t close_frame[] = {0x88, 0x00};
+    raw_server raw;
+    memset(&raw, 0, sizeof raw);
+    ws_socket *ws = connect_raw(f, &raw, close_frame, sizeof close_frame);
+    assert_true(wait_events(f->loop, &f->r, WS_EVENT_CLOSE, 1));
+    const rec_event *close = recorder_get(&f->r, WS_EVENT_CLOSE, 0);
+    assert_int_equal(close->code, 1005);
+    assert_string_equal(close->reason, "");
+    assert_true(close->was_clean);
+    assert_int_equal(recorder_count(&f->r, WS_EVENT_ERROR), 0);
+    assert_true(raw_server_wait(&raw));
+    ws_free(ws);
+    raw_server_stop(&raw);
+}
+
+static void test_rule24_server_drops_tcp_gives_1006_without_error(void **state) {
+    struct fixture *f = *state;
+    raw_server raw;
+    memset(&raw, 0, sizeof raw);
+    raw.drop_after_handshake = true;
+    ws_socket *ws = connect_raw(f, &raw, NULL, 0);
+    assert_true(wait_events(f->loop, &f->r, WS_EVENT_CLOSE, 1));
+    /* open, then close 1006 wasClean false, and no error event. */
+    assert_int_equal(recorder_count(&f->r, 0), 2);
+    assert_int_equal(recorder_get(&f->r, 0, 0)->type, WS_EVENT_OPEN);
+    const rec_event *close = recorder_get(&f->r, 0, 1);
+    assert_int_equal(close->type, WS_EVENT_CLOSE);
+    assert_int_equal(close->code, 1006);
+    assert_false(close->was_clean);
+    assert_int_equal(close->state, WS_CLOSED);
+    assert_true(raw_server_wait(&raw));
+    ws_free(ws);
+    raw_server_stop(&raw);
+}
+
+static void test_rule26_ping_answered_and_not_exposed(void **state) {
+    struct fixture *f = *state;
+    /* A ping "hi", then a text message "after". */
+    static const uint8_t bytes[] = {0x89, 0x02, 'h', 'i', 0x81, 0x05, 'a', 'f', 't', 'e', 'r'};
+    raw_server raw;
+    memset(&raw, 0, sizeof raw);
+    ws_socket *ws = connect_raw(f, &raw, bytes, sizeof bytes);
+    assert_true(wait_events(f->loop, &f->r, WS_EVENT_MESSAGE, 1));
+    assert_string_equal((const char *)recorder_get(&f->r, WS_EVENT_MESSAGE, 0)->data, "after");
+    assert_int_equal(ws_close(ws, 1000, NULL), WS_OK);
+    assert_true(wait_events(f->loop, &f->r, WS_EVENT_CLOSE, 1));
+    /* open, message, close: the ping raised no event. */
+    assert_int_equal(recorder_count(&f->r, 0), 3);
+    assert_true(raw_server_wait(&raw));
+    /* The pong, with the ping's payload, came before the close frame. */
+    assert_true(raw.nframes >= 2);
+    assert_int_equal(raw.frames[0].opcode, 0xA);
+    assert_int_equal(raw.frames[0].size, 2);
+    assert_memory_equal(raw.frames[0].payload, "hi", 2);
+    assert_true(raw.frames[0].masked);
+    assert_non_null(raw_server_close_frame(&raw));
+    ws_free(ws);
+    raw_server_stop(&raw);
+}
+
 /* ---- Listener order ---- */
 
 static void test_listeners_run_in_registration_order(void **state) {
@@ -589,6 +701,10 @@ int main(void) {
         T(test_rule22_message_not_delivered_after_close),
         T(test_rule22_message_not_delivered_after_close_in_listener),
         T(test_rule22_binary_type_read_at_dispatch),
+        T(test_rule23_server_close_makes_state_closing),
+        T(test_rule24_server_close_without_code_gives_1005),
+        T(test_rule24_server_drops_tcp_gives_1006_without_error),
+        T(test_rule26_ping_answered_and_not_exposed),
         T(test_listeners_run_in_registration_order),
         T(test_handler_runs_at_position_first_set),
         T(test_each_handler_attribute_is_its_own),

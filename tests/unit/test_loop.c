@@ -6,6 +6,7 @@
  */
 #include "test_support.h"
 
+#include <dirent.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,7 +17,9 @@ static echo_server server;
 
 static int group_setup(void **state) {
     (void)state;
-    return echo_start(&server, NULL, 0);
+    if (echo_start(&server, NULL, 0) != 0) return -1;
+    set_gate_url(server.url);
+    return 0;
 }
 
 static int group_teardown(void **state) {
@@ -260,12 +263,34 @@ static void test_loop_next_event_pull_path(void **state) {
     assert_true(ws_event_was_clean(close));
     assert_int_equal(ws_ready_state(ws), WS_CLOSED);
 
-    /* No listener ran. */
+    /* No listener ran, and nothing is left: the fd is no longer readable. */
     assert_int_equal(recorder_count(&f->r, 0), 0);
+    assert_false(fd_readable(f->loop));
     const ws_event *after = (const ws_event *)(uintptr_t)1;
     assert_int_equal(ws_loop_next_event(f->loop, 0, &after), WS_OK);
     assert_null(after);
     ws_free(ws);
+}
+
+static void test_loop_next_event_outlives_ws_free_until_next_call(void **state) {
+    struct fixture *f = *state;
+    ws_socket *ws = open_socket(f->loop, server.url, NULL, NULL);
+    static uint8_t payload[100000];
+    for (size_t i = 0; i < sizeof payload; ++i) payload[i] = (uint8_t)(i * 13);
+    assert_int_equal(ws_send_binary(ws, payload, sizeof payload), WS_OK);
+    const ws_event *message = pull(f->loop);
+    assert_int_equal(ws_event_type(message), WS_EVENT_MESSAGE);
+    /* "The event and its data stay valid until the next call on this loop",
+     * even when the socket is freed meanwhile. */
+    ws_free(ws);
+    size_t size = 0;
+    const uint8_t *data = ws_event_data(message, &size);
+    assert_int_equal(size, sizeof payload);
+    assert_memory_equal(data, payload, sizeof payload);
+    assert_ptr_equal(ws_event_socket(message), ws);
+    const ws_event *next = (const ws_event *)(uintptr_t)1;
+    assert_int_equal(ws_loop_next_event(f->loop, 0, &next), WS_OK);
+    assert_null(next); /* the freed socket's later events are skipped */
 }
 
 static void test_loop_next_event_skips_freed_socket(void **state) {
@@ -287,9 +312,7 @@ static void test_loop_io_thread_delivers_without_dispatch(void **state) {
     assert_int_equal(ws_loop_new(WS_DELIVERY_IO_THREAD, &loop), WS_OK);
     recorder r;
     recorder_init(&r);
-    ws_socket *ws = NULL;
-    assert_int_equal(ws_new_ex(loop, server.url, NULL, 0, NULL, &ws), WS_OK);
-    recorder_attach(&r, ws);
+    ws_socket *ws = new_socket(loop, server.url, NULL, 0, NULL, attach_recorder, &r);
     /* No dispatch call anywhere: wait_for only polls for IO_THREAD loops. */
     assert_true(wait_events(loop, &r, WS_EVENT_OPEN, 1));
     assert_int_equal(ws_send_text(ws, "io", 2), WS_OK);
@@ -606,15 +629,18 @@ static bool freed_in_close_set(void *context) {
     return atomic_load(&freed_in_close);
 }
 
+static void attach_free_on_close(ws_socket *ws, void *context) {
+    ws_set_onclose(ws, free_on_close, NULL);
+    attach_recorder(ws, context);
+}
+
 static void test_loop_free_before_sockets_keeps_them_working(void **state) {
     (void)state;
     ws_loop *loop = NULL;
     assert_int_equal(ws_loop_new(WS_DELIVERY_IO_THREAD, &loop), WS_OK);
     recorder r;
     recorder_init(&r);
-    ws_socket *ws = NULL;
-    assert_int_equal(ws_new_ex(loop, server.url, NULL, 0, NULL, &ws), WS_OK);
-    recorder_attach(&r, ws);
+    ws_socket *ws = new_socket(loop, server.url, NULL, 0, NULL, attach_recorder, &r);
     ws_loop_free(loop); /* the socket keeps the loop running */
     assert_true(poll_events(&r, WS_EVENT_OPEN, 1));
     assert_int_equal(ws_send_text(ws, "after loop free", 15), WS_OK);
@@ -625,21 +651,6 @@ static void test_loop_free_before_sockets_keeps_them_working(void **state) {
     assert_true(recorder_get(&r, WS_EVENT_CLOSE, 0)->was_clean);
     /* The last handle: the I/O thread stops on its own. */
     ws_free(ws);
-    recorder_free(&r);
-
-    /* Again, with the socket freed from its own close listener on the I/O
-     * thread: the loop's last reference goes away there. */
-    atomic_store(&freed_in_close, false);
-    assert_int_equal(ws_loop_new(WS_DELIVERY_IO_THREAD, &loop), WS_OK);
-    ws = NULL;
-    assert_int_equal(ws_new_ex(loop, server.url, NULL, 0, NULL, &ws), WS_OK);
-    assert_int_equal(ws_set_onclose(ws, free_on_close, NULL), WS_OK);
-    recorder_init(&r);
-    recorder_attach(&r, ws);
-    ws_loop_free(loop);
-    assert_true(poll_events(&r, WS_EVENT_OPEN, 1));
-    assert_int_equal(ws_close(ws, 1000, NULL), WS_OK);
-    assert_true(poll_until(freed_in_close_set, NULL, WAIT_SECONDS));
     recorder_free(&r);
 }
 
@@ -709,28 +720,22 @@ static void test_rule27_free_open_socket_on_io_thread_loop_sends_going_away(void
 
 /* ---- Resources come back once every handle is freed ---- */
 
-static int count_entries(const char *dir) {
-    char command[64];
-    snprintf(command, sizeof command, "ls -1 %s | wc -l", dir);
-    FILE *p = popen(command, "r");
-    int n = -1;
-    if (p) {
-        if (fscanf(p, "%d", &n) != 1) n = -1;
-        pclose(p);
-    }
+static int count_entries(const char *path) {
+    DIR *dir = opendir(path);
+    if (!dir) return -1;
+    int n = 0;
+    for (struct dirent *e; (e = readdir(dir)) != NULL;)
+        if (e->d_name[0] != '.') ++n;
+    closedir(dir);
     return n;
 }
 
 struct resources {
-    int fds, threads;
+    int fds, threads; /* the fd count includes the one opendir() holds */
 };
 
 static struct resources resources_now(void) {
-    /* The popen child's own entries are not counted: it lists ours. */
-    char fd_dir[64], task_dir[64];
-    snprintf(fd_dir, sizeof fd_dir, "/proc/%d/fd", (int)getpid());
-    snprintf(task_dir, sizeof task_dir, "/proc/%d/task", (int)getpid());
-    struct resources r = {count_entries(fd_dir), count_entries(task_dir)};
+    struct resources r = {count_entries("/proc/self/fd"), count_entries("/proc/self/task")};
     return r;
 }
 
@@ -790,6 +795,30 @@ static void test_rule27_free_loop_then_socket_releases_thread_and_fds(void **sta
 static void test_rule27_free_io_thread_loop_releases_thread_and_fds(void **state) {
     (void)state;
     expect_resources_released(WS_DELIVERY_IO_THREAD, SOCKET_THEN_LOOP, true);
+}
+
+static void test_rule27_last_free_on_io_thread_releases_thread_and_fds(void **state) {
+    (void)state;
+    /* The last handle is freed inside a listener, on the I/O thread itself:
+     * that thread cannot join itself, but must still end. */
+    ws_loop *loop = NULL;
+    recorder r;
+    baseline = resources_now();
+    atomic_store(&freed_in_close, false);
+    assert_int_equal(ws_loop_new(WS_DELIVERY_IO_THREAD, &loop), WS_OK);
+    recorder_init(&r);
+    ws_socket *ws = new_socket(loop, server.url, NULL, 0, NULL, attach_free_on_close, &r);
+    ws_loop_free(loop);
+    assert_true(poll_events(&r, WS_EVENT_OPEN, 1));
+    assert_int_equal(ws_close(ws, 1000, NULL), WS_OK);
+    assert_true(poll_until(freed_in_close_set, NULL, WAIT_SECONDS));
+    bool released = poll_until(back_to_baseline, NULL, WAIT_SECONDS);
+    struct resources now = resources_now();
+    if (!released)
+        print_error("after freeing: %d fds, %d threads; before: %d fds, %d threads\n", now.fds,
+                    now.threads, baseline.fds, baseline.threads);
+    recorder_free(&r);
+    assert_true(released);
 }
 
 static void test_loop_free_closed_socket_releases_thread_and_fds(void **state) {
@@ -943,6 +972,7 @@ int main(void) {
         T(test_loop_two_threads_dispatching_deliver_each_event_once_in_order),
         T(test_loop_next_event_pull_path),
         T(test_loop_next_event_skips_freed_socket),
+        T(test_loop_next_event_outlives_ws_free_until_next_call),
         cmocka_unit_test(test_loop_io_thread_delivers_without_dispatch),
         T(test_loop_dispatch_from_listener_is_reentrant),
         T(test_rule27_free_inside_own_listener),
@@ -958,6 +988,7 @@ int main(void) {
         cmocka_unit_test(test_rule27_free_socket_then_loop_releases_thread_and_fds),
         cmocka_unit_test(test_rule27_free_loop_then_socket_releases_thread_and_fds),
         cmocka_unit_test(test_rule27_free_io_thread_loop_releases_thread_and_fds),
+        cmocka_unit_test(test_rule27_last_free_on_io_thread_releases_thread_and_fds),
         T(test_loop_many_sockets_exchange_concurrently),
         T(test_loop_sends_from_four_threads),
     };

@@ -15,7 +15,9 @@ static echo_server server;
 
 static int group_setup(void **state) {
     (void)state;
-    return echo_start(&server, NULL, 0);
+    if (echo_start(&server, NULL, 0) != 0) return -1;
+    set_gate_url(server.url);
+    return 0;
 }
 
 static int group_teardown(void **state) {
@@ -72,6 +74,19 @@ struct amounts {
 static const size_t kSizes[] = {100, 1000, 0, 1, 125, 126, 65535, 65536};
 #define NSIZES (sizeof kSizes / sizeof kSizes[0])
 
+/* Listeners for the I/O-thread tests: an onopen handler, then a recorder. */
+struct io_setup {
+    ws_listener_fn on_open;
+    void *open_data;
+    recorder *r;
+};
+
+static void attach_io(ws_socket *ws, void *context) {
+    struct io_setup *s = context;
+    ws_set_onopen(ws, s->on_open, s->open_data);
+    attach_recorder(ws, s->r);
+}
+
 /* onopen on the I/O thread: send every size, reading bufferedAmount after each. */
 static void send_sizes_on_open(ws_socket *ws, const ws_event *event, void *user_data) {
     (void)event;
@@ -93,10 +108,8 @@ static void test_rule10_buffered_amount_grows_by_payload_and_drains(void **state
     struct amounts a = {0};
     recorder r;
     recorder_init(&r);
-    ws_socket *ws = NULL;
-    assert_int_equal(ws_new_ex(loop, server.url, NULL, 0, NULL, &ws), WS_OK);
-    assert_int_equal(ws_set_onopen(ws, send_sizes_on_open, &a), WS_OK);
-    recorder_attach(&r, ws);
+    struct io_setup setup = {send_sizes_on_open, &a, &r};
+    ws_socket *ws = new_socket(loop, server.url, NULL, 0, NULL, attach_io, &setup);
 
     assert_true(wait_events(loop, &r, WS_EVENT_MESSAGE, NSIZES));
     /* Rules 10 and 12: it grew by exactly the payload bytes, framing aside. */
@@ -131,10 +144,8 @@ static void test_rule12_buffered_amount_never_counts_framing(void **state) {
     struct amounts a = {0};
     recorder r;
     recorder_init(&r);
-    ws_socket *ws = NULL;
-    assert_int_equal(ws_new_ex(loop, server.url, NULL, 0, NULL, &ws), WS_OK);
-    assert_int_equal(ws_set_onopen(ws, send_sizes_on_open, &a), WS_OK);
-    recorder_attach(&r, ws);
+    struct io_setup setup = {send_sizes_on_open, &a, &r};
+    ws_socket *ws = new_socket(loop, server.url, NULL, 0, NULL, attach_io, &setup);
     assert_true(wait_events(loop, &r, WS_EVENT_MESSAGE, NSIZES));
     assert_int_equal(a.after[2] - a.after[1], 0);          /* empty message */
     assert_int_equal(a.after[3] - a.after[2], 1);
@@ -347,15 +358,38 @@ static void test_rule14_buffered_sends_add_up_to_the_limit(void **state) {
     struct limit_sends s = {WS_ERR_INTERNAL, WS_ERR_INTERNAL};
     recorder r;
     recorder_init(&r);
-    ws_socket *ws = NULL;
-    assert_int_equal(ws_new_ex(loop, server.url, NULL, 0, options, &ws), WS_OK);
+    struct io_setup setup = {send_two_on_open, &s, &r};
+    ws_socket *ws = new_socket(loop, server.url, NULL, 0, options, attach_io, &setup);
     ws_options_free(options);
-    assert_int_equal(ws_set_onopen(ws, send_two_on_open, &s), WS_OK);
-    recorder_attach(&r, ws);
     assert_true(wait_events(loop, &r, WS_EVENT_CLOSE, 1));
     assert_int_equal(s.first, WS_OK);
     assert_int_equal(s.second, WS_ERR_BUFFER_FULL);
     expect_failed_with_1006(&r);
+    ws_free(ws);
+    ws_loop_free(loop);
+    recorder_free(&r);
+}
+
+static void test_rule25_incoming_message_over_max_size_fails_connection(void **state) {
+    (void)state;
+    ws_options *options = NULL;
+    assert_int_equal(ws_options_new(&options), WS_OK);
+    assert_int_equal(ws_options_set_max_message_size(options, 100), WS_OK);
+    ws_loop *loop = new_dispatch_loop();
+    recorder r;
+    recorder_init(&r);
+    ws_socket *ws = open_socket(loop, server.url, options, &r);
+    ws_options_free(options);
+    static uint8_t payload[101];
+    /* Exactly the maximum comes back fine... */
+    assert_int_equal(ws_send_binary(ws, payload, 100), WS_OK);
+    assert_true(wait_events(loop, &r, WS_EVENT_MESSAGE, 1));
+    /* ...one byte more fails the connection (the limit is on what arrives;
+     * sending it is fine). */
+    assert_int_equal(ws_send_binary(ws, payload, 101), WS_OK);
+    assert_true(wait_events(loop, &r, WS_EVENT_CLOSE, 1));
+    expect_failed_with_1006(&r);
+    assert_int_equal(recorder_count(&r, WS_EVENT_MESSAGE), 1);
     ws_free(ws);
     ws_loop_free(loop);
     recorder_free(&r);
@@ -475,6 +509,7 @@ int main(void) {
         cmocka_unit_test(test_rule13_invalid_utf8_is_rejected_and_never_sent),
         cmocka_unit_test(test_rule14_send_over_buffer_limit_fails_connection),
         cmocka_unit_test(test_rule14_buffered_sends_add_up_to_the_limit),
+        cmocka_unit_test(test_rule25_incoming_message_over_max_size_fails_connection),
         cmocka_unit_test(test_rule10_messages_echoed_in_order),
         cmocka_unit_test(test_rule22_binary_empty_and_one_mebibyte),
         cmocka_unit_test(test_rule22_text_arrives_as_text_nul_terminated),

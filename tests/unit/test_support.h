@@ -2,9 +2,13 @@
  * Shared machinery for the CMocka tests of the C API:
  *   - an echo server (build/tools/polyws-echo) started on a free loopback
  *     port and stopped again;
+ *   - a raw one-connection server in a thread, that records the frames the
+ *     client puts on the wire and can misbehave on request;
  *   - a recorder that captures every event of a socket, thread-safely, with
  *     what the socket looked like when the event was dispatched;
- *   - bounded waits that run a loop until a condition holds.
+ *   - bounded waits that run a loop until a condition holds;
+ *   - new_socket()/open_socket(), which attach listeners before the first
+ *     event can run, also on WS_DELIVERY_IO_THREAD loops.
  *
  * Every wait is bounded (WAIT_SECONDS by default) and polls in 50 ms steps;
  * tests wait for events, never for time to pass, and never assert on timing.
@@ -178,6 +182,26 @@ double now_seconds(void);
 void sleep_ms(int ms);
 
 /* ---- Helpers -------------------------------------------------------------- */
+
+/* Registers a socket's listeners; called before the socket can see any event. */
+typedef void (*attach_fn)(ws_socket *ws, void *context);
+
+/* An attach_fn that attaches the recorder `context` (may be NULL). */
+void attach_recorder(ws_socket *ws, void *context);
+
+/* The URL of an echo server that new_socket() may use as a gate for
+ * WS_DELIVERY_IO_THREAD loops (set it in the group setup). */
+void set_gate_url(const char *echo_url);
+
+/* ws_new_ex() plus `attach`, with the guarantee that the listeners are in
+ * place before the first event. On a dispatch loop that holds anyway (no
+ * event runs before a dispatch). On an I/O-thread loop an event may run as
+ * soon as it happens, before ws_new_ex() has even returned to the caller,
+ * so the socket is created from inside a listener of a gate socket (to the
+ * set_gate_url() server) on the same loop: while that listener runs, the
+ * I/O thread cannot start the new connection. */
+ws_socket *new_socket(ws_loop *loop, const char *url, const char *const *protocols,
+                      size_t count, const ws_options *options, attach_fn attach, void *context);
 
 /* Creates a socket to `url` on `loop` (with `options`, may be NULL) and waits
  * for its open event, with `r` attached (r may be NULL). Fails the test if
