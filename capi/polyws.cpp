@@ -197,6 +197,12 @@ ws_result ws_options_set_close_timeout_ms(ws_options *options, uint32_t ms) {
     return WS_OK;
 }
 
+ws_result ws_options_set_deferred_connect(ws_options *options, bool deferred) {
+    if (!options) return invalid("options is NULL");
+    options->values.deferred_connect = deferred;
+    return WS_OK;
+}
+
 /* ---- Sockets ---- */
 
 ws_result ws_new_ex(ws_loop *loop, const char *url, const char *const *protocols,
@@ -226,6 +232,12 @@ ws_result ws_new_ex(ws_loop *loop, const char *url, const char *const *protocols
 ws_result ws_new(const char *url, const char *const *protocols, size_t protocol_count,
                  ws_socket **out) {
     return ws_new_ex(nullptr, url, protocols, protocol_count, nullptr, out);
+}
+
+ws_result ws_connect(ws_socket *ws) {
+    if (!ws) return invalid("ws is NULL");
+    Socket *s = Socket::from_handle(ws);
+    return guarded([&] { return record(s->connect(), s); });
 }
 
 void ws_free(ws_socket *ws) {

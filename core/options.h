@@ -10,6 +10,7 @@ struct Options {
     uint64_t send_buffer_limit = 256ull << 20;   // 256 MiB
     uint32_t connect_timeout_ms = 30000;
     uint32_t close_timeout_ms = 5000;
+    bool deferred_connect = false;               // wait for ws_connect()
 };
 
 } // namespace polyws

@@ -45,8 +45,17 @@ Status Socket::create(std::shared_ptr<Loop> loop, const std::string &url_text,
     auto socket = std::make_shared<Socket>(loop, std::move(url), std::move(protocols), options);
     socket->host_reference_ = socket;
     loop->socket_created();
-    loop->transport().post([socket] { Connection::start(socket); });
+    if (!options.deferred_connect) socket->connect();
     out = std::move(socket);
+    return Status::ok();
+}
+
+Status Socket::connect() {
+    if (released_.load()) return {WS_ERR_INVALID_STATE, "the socket was freed"};
+    if (connect_started_.exchange(true))
+        return {WS_ERR_INVALID_STATE, "the socket is already connecting or connected"};
+    auto self = shared_from_this();
+    loop_->transport().post([self] { Connection::start(self); });
     return Status::ok();
 }
 

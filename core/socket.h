@@ -62,6 +62,9 @@ public:
     void *user_data() const { return user_data_.load(); }
     void set_user_data(void *p) { user_data_.store(p); }
 
+    // Starts connecting; once only (create() calls it unless the options
+    // defer it to ws_connect()).
+    Status connect();
     Status send(Opcode opcode, const void *data, size_t size);
     Status close(uint16_t code, const char *reason);
     // ws_free: drop the host's reference; see polyws.h for the guarantees.
@@ -134,6 +137,7 @@ private:
     std::atomic<uint64_t> buffered_{0};
     std::atomic<void *> user_data_{nullptr};
     std::atomic<bool> released_{false};
+    std::atomic<bool> connect_started_{false};
     std::atomic<bool> write_requested_{false};
     std::shared_ptr<Socket> host_reference_;   // the handle's own reference
     friend class Connection;

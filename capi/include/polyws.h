@@ -198,7 +198,9 @@ typedef enum ws_delivery_t {
     /** Queued; run by ws_loop_dispatch() on the thread that calls it. */
     WS_DELIVERY_DISPATCH = 0,
     /** Run on the loop's I/O thread as soon as they happen. Listeners must
-     *  then be thread-safe and quick: they hold up every socket of the loop. */
+     *  then be thread-safe and quick: they hold up every socket of the loop.
+     *  Events can run before ws_new_ex() returns: create sockets with
+     *  ws_options_set_deferred_connect(), add listeners, then ws_connect(). */
     WS_DELIVERY_IO_THREAD = 1
 } ws_delivery_t;
 
@@ -305,6 +307,14 @@ WS_API ws_result ws_options_set_connect_timeout_ms(ws_options *options,
 WS_API ws_result ws_options_set_close_timeout_ms(ws_options *options,
                                                  uint32_t ms);
 
+/**
+ * Create sockets that wait for ws_connect() before connecting (default
+ * false: ws_new_ex() starts at once). On a WS_DELIVERY_IO_THREAD loop an
+ * event may run before ws_new_ex() has returned, so register listeners on a
+ * deferred socket, then call ws_connect().
+ */
+WS_API ws_result ws_options_set_deferred_connect(ws_options *options, bool deferred);
+
 /* ---- Sockets ------------------------------------------------------------ */
 
 /**
@@ -331,6 +341,14 @@ WS_API ws_result ws_new_ex(ws_loop *loop, const char *url,
                            const char *const *protocols,
                            size_t protocol_count, const ws_options *options,
                            ws_socket **out);
+
+/**
+ * Start connecting a socket made with deferred connect (see
+ * ws_options_set_deferred_connect()). The socket is CONNECTING throughout.
+ * @return WS_OK, WS_ERR_INVALID_ARGUMENT, or WS_ERR_INVALID_STATE when it
+ *         is already connecting (every socket not deferred is).
+ */
+WS_API ws_result ws_connect(ws_socket *ws);
 
 /**
  * Release the socket. Connecting: the connection is abandoned. Open: the

@@ -17,7 +17,6 @@ static echo_server server;
 static int group_setup(void **state) {
     (void)state;
     if (echo_start(&server, NULL, 0) != 0) return -1;
-    set_gate_url(server.url);
     return 0;
 }
 

@@ -18,7 +18,6 @@ static echo_server server;
 static int group_setup(void **state) {
     (void)state;
     if (echo_start(&server, NULL, 0) != 0) return -1;
-    set_gate_url(server.url);
     return 0;
 }
 
@@ -333,6 +332,53 @@ static void test_loop_io_thread_delivers_without_dispatch(void **state) {
     ws_free(ws);
     ws_loop_free(loop);
     recorder_free(&r);
+}
+
+/* ---- Deferred connect ---- */
+
+static void test_loop_deferred_connect_waits_for_ws_connect(void **state) {
+    struct fixture *f = *state;
+    ws_options *options = NULL;
+    assert_int_equal(ws_options_new(&options), WS_OK);
+    assert_int_equal(ws_options_set_deferred_connect(options, true), WS_OK);
+    recorder deferred_events;
+    recorder_init(&deferred_events);
+    ws_socket *deferred = NULL;
+    assert_int_equal(ws_new_ex(f->loop, server.url, NULL, 0, options, &deferred), WS_OK);
+    ws_options_free(options);
+    attach_recorder(deferred, &deferred_events);
+    /* A socket made after it, started at once, opens; the deferred one,
+     * made first, has not moved. */
+    ws_socket *other = open_socket(f->loop, server.url, NULL, &f->r);
+    assert_int_equal(ws_ready_state(deferred), WS_CONNECTING);
+    assert_int_equal(recorder_count(&deferred_events, 0), 0);
+    assert_int_equal(ws_connect(deferred), WS_OK);
+    assert_true(wait_events(f->loop, &deferred_events, WS_EVENT_OPEN, 1));
+    /* Once only; and a socket that was never deferred is already started. */
+    assert_int_equal(ws_connect(deferred), WS_ERR_INVALID_STATE);
+    assert_true(strlen(ws_last_error(deferred)) > 0);
+    assert_int_equal(ws_connect(other), WS_ERR_INVALID_STATE);
+    assert_int_equal(ws_connect(NULL), WS_ERR_INVALID_ARGUMENT);
+    ws_free(other);
+    ws_free(deferred);
+    recorder_free(&deferred_events);
+}
+
+static void test_loop_deferred_socket_freed_unconnected(void **state) {
+    struct fixture *f = *state;
+    ws_options *options = NULL;
+    assert_int_equal(ws_options_new(&options), WS_OK);
+    assert_int_equal(ws_options_set_deferred_connect(options, true), WS_OK);
+    assert_int_equal(ws_options_set_deferred_connect(NULL, true), WS_ERR_INVALID_ARGUMENT);
+    ws_socket *ws = NULL;
+    assert_int_equal(ws_new_ex(f->loop, server.url, NULL, 0, options, &ws), WS_OK);
+    ws_options_free(options);
+    attach_recorder(ws, &f->r);
+    ws_free(ws);   /* never connected: nothing to close, no event */
+    size_t n = 1;
+    assert_int_equal(ws_loop_dispatch(f->loop, 0, &n), WS_OK);
+    assert_int_equal(n, 0);
+    assert_int_equal(recorder_count(&f->r, 0), 0);
 }
 
 /* ---- Reentrancy ---- */
@@ -969,6 +1015,8 @@ int main(void) {
         T(test_loop_fd_readable_while_events_wait),
         cmocka_unit_test(test_loop_fd_minus_one_for_io_thread_and_null),
         T(test_loop_dispatch_counts_events),
+        T(test_loop_deferred_connect_waits_for_ws_connect),
+        T(test_loop_deferred_socket_freed_unconnected),
         T(test_loop_two_threads_dispatching_deliver_each_event_once_in_order),
         T(test_loop_next_event_pull_path),
         T(test_loop_next_event_skips_freed_socket),

@@ -16,7 +16,6 @@ static echo_server server;
 static int group_setup(void **state) {
     (void)state;
     if (echo_start(&server, NULL, 0) != 0) return -1;
-    set_gate_url(server.url);
     return 0;
 }
 
@@ -353,6 +352,7 @@ static void test_rule14_buffered_sends_add_up_to_the_limit(void **state) {
     ws_options *options = NULL;
     assert_int_equal(ws_options_new(&options), WS_OK);
     assert_int_equal(ws_options_set_send_buffer_limit(options, 1024), WS_OK);
+    assert_int_equal(ws_options_set_deferred_connect(options, true), WS_OK);
     ws_loop *loop = NULL;
     assert_int_equal(ws_loop_new(WS_DELIVERY_IO_THREAD, &loop), WS_OK);
     struct limit_sends s = {WS_ERR_INTERNAL, WS_ERR_INTERNAL};

@@ -317,60 +317,27 @@ ws_loop *new_dispatch_loop(void) {
     return loop;
 }
 
-static const char *gate_url;
-
-void set_gate_url(const char *echo_url) { gate_url = echo_url; }
-
-struct gate {
-    ws_loop *loop;
-    const char *url;
-    const char *const *protocols;
-    size_t count;
-    const ws_options *options;
-    attach_fn attach;
-    void *context;
-    ws_result rc;
-    ws_socket *created;
-    atomic_bool done;
-};
-
-/* Runs on the I/O thread: nothing of the new socket can happen meanwhile. */
-static void create_in_listener(ws_socket *gate, const ws_event *event, void *user_data) {
-    (void)gate;
-    (void)event;
-    struct gate *g = user_data;
-    if (atomic_load(&g->done)) return;
-    g->rc = ws_new_ex(g->loop, g->url, g->protocols, g->count, g->options, &g->created);
-    if (g->rc == WS_OK && g->attach) g->attach(g->created, g->context);
-    atomic_store(&g->done, true);
-}
-
-static bool gate_done(void *context) { return atomic_load(&((struct gate *)context)->done); }
-
 ws_socket *new_socket(ws_loop *loop, const char *url, const char *const *protocols,
                       size_t count, const ws_options *options, attach_fn attach, void *context) {
     ws_socket *ws = NULL;
     if (ws_loop_fd(loop ? loop : ws_default_loop()) >= 0) {
+        /* A dispatch loop runs no event before the next dispatch. */
         assert_int_equal(ws_new_ex(loop, url, protocols, count, options, &ws), WS_OK);
         if (attach) attach(ws, context);
         return ws;
     }
-    /* The gate: an open socket to the echo server, whose message listener
-     * (added once it is open, so no event of it can be missed that matters)
-     * creates the socket. */
-    assert_non_null(gate_url);
-    struct gate g = {loop, url, protocols, count, options, attach, context, WS_ERR_INTERNAL,
-                     NULL, false};
-    ws_socket *gate = NULL;
-    assert_int_equal(ws_new_ex(loop, gate_url, NULL, 0, NULL, &gate), WS_OK);
-    assert_true(wait_state(loop, gate, WS_OPEN));
-    assert_int_equal(ws_set_onmessage(gate, create_in_listener, &g), WS_OK);
-    assert_int_equal(ws_send_text(gate, "gate", 4), WS_OK);
-    assert_true(poll_until(gate_done, &g, WAIT_SECONDS));
-    ws_free(gate); /* waits for create_in_listener to return */
-    assert_int_equal(g.rc, WS_OK);
-    assert_non_null(g.created);
-    return g.created;
+    /* An I/O-thread loop may run events at once: connect only once the
+     * listeners are in place. */
+    ws_options *deferred = NULL;
+    if (!options) {
+        assert_int_equal(ws_options_new(&deferred), WS_OK);
+        assert_int_equal(ws_options_set_deferred_connect(deferred, true), WS_OK);
+    }
+    assert_int_equal(ws_new_ex(loop, url, protocols, count, options ? options : deferred, &ws), WS_OK);
+    ws_options_free(deferred);
+    if (attach) attach(ws, context);
+    assert_int_equal(ws_connect(ws), WS_OK);
+    return ws;
 }
 
 void attach_recorder(ws_socket *ws, void *context) {

@@ -189,17 +189,11 @@ typedef void (*attach_fn)(ws_socket *ws, void *context);
 /* An attach_fn that attaches the recorder `context` (may be NULL). */
 void attach_recorder(ws_socket *ws, void *context);
 
-/* The URL of an echo server that new_socket() may use as a gate for
- * WS_DELIVERY_IO_THREAD loops (set it in the group setup). */
-void set_gate_url(const char *echo_url);
-
 /* ws_new_ex() plus `attach`, with the guarantee that the listeners are in
  * place before the first event. On a dispatch loop that holds anyway (no
- * event runs before a dispatch). On an I/O-thread loop an event may run as
- * soon as it happens, before ws_new_ex() has even returned to the caller,
- * so the socket is created from inside a listener of a gate socket (to the
- * set_gate_url() server) on the same loop: while that listener runs, the
- * I/O thread cannot start the new connection. */
+ * event runs before a dispatch); on an I/O-thread loop the socket is made
+ * with deferred connect and connected after `attach` (options given for
+ * such a loop must set deferred connect themselves). */
 ws_socket *new_socket(ws_loop *loop, const char *url, const char *const *protocols,
                       size_t count, const ws_options *options, attach_fn attach, void *context);
 
