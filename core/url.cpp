@@ -3,9 +3,11 @@
 // base URL. It follows the standard's steps where they are observable
 // through `WebSocket.url`: whitespace trimming, backslashes as slashes,
 // ignored extra slashes, host normalisation (IPv4 in any radix, IPv6
-// compression, lowercase), default ports dropped, dot segments resolved and
+// compression, lowercase, international names to punycode), default ports dropped, dot segments resolved and
 // the percent-encode sets of path, query and userinfo.
 #include "url.h"
+
+#include <idn2.h>
 
 #include <cstdio>
 #include <vector>
@@ -240,13 +242,22 @@ bool parse_host(const std::string &input, std::string &out, std::string &error) 
     }
     std::string domain = percent_decode(input);
     std::string ascii;
-    for (unsigned char c : domain) {
-        if (c >= 0x80) {
-            error = "internationalized domain names must be given in ASCII (punycode)";
+    bool non_ascii = false;
+    for (unsigned char c : domain) non_ascii = non_ascii || c >= 0x80;
+    if (non_ascii) {
+        // WHATWG "domain to ASCII": UTS #46 non-transitional processing
+        // (case mapping, NFC, punycode), as libidn2 implements it.
+        char *converted = nullptr;
+        int rc = idn2_to_ascii_8z(domain.c_str(), &converted,
+                                  IDN2_NONTRANSITIONAL | IDN2_NFC_INPUT);
+        if (rc != IDN2_OK) {
+            error = std::string("invalid internationalized domain name: ") + idn2_strerror(rc);
             return false;
         }
-        ascii += lower(char(c));
+        ascii = converted;
+        idn2_free(converted);
     }
+    for (unsigned char c : non_ascii ? std::string() : domain) ascii += lower(char(c));
     static const char forbidden[] = " #%/:<>?@[\\]^|";
     for (unsigned char c : ascii) {
         if (c < 0x20 || c == 0x7F || (c && std::string(forbidden).find(char(c)) != std::string::npos)) {

@@ -80,6 +80,10 @@ static void test_rule5_url_serialization(void **) {
     assert_string_equal(serialize("ws://[::ffff:127.0.0.1]/").c_str(), "ws://[::ffff:7f00:1]/");
     assert_string_equal(serialize("ws://u:p@h/").c_str(), "ws://u:p@h/");
     assert_string_equal(serialize("ws://h%41/").c_str(), "ws://ha/");
+    // International names become punycode (UTS #46, non-transitional).
+    assert_string_equal(serialize("ws://\xc3\x89XAMPLE.com/").c_str(), "ws://xn--xample-9ua.com/");
+    assert_string_equal(serialize("ws://b\xc3\xbc" "cher.de/").c_str(), "ws://xn--bcher-kva.de/");
+    assert_string_equal(serialize("ws://fa\xc3\x9f.de/").c_str(), "ws://xn--fa-hia.de/");
 }
 
 static void test_request_target_and_host_header(void **) {
