@@ -12,42 +12,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-static echo_server server;
 
-static int group_setup(void **state) {
-    (void)state;
-    if (echo_start(&server, NULL, 0) != 0) return -1;
-    return 0;
-}
-
-static int group_teardown(void **state) {
-    (void)state;
-    echo_stop(&server);
-    return 0;
-}
-
-/* A fixture per test: a dispatch loop and a recorder. */
-struct fixture {
-    ws_loop *loop;
-    recorder r;
-};
-
-static int setup(void **state) {
-    struct fixture *f = calloc(1, sizeof *f);
-    if (!f) return -1;
-    f->loop = new_dispatch_loop();
-    recorder_init(&f->r);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state) {
-    struct fixture *f = *state;
-    ws_loop_free(f->loop);
-    recorder_free(&f->r);
-    free(f);
-    return 0;
-}
 
 static void repeat(char *out, const char *unit, size_t times) {
     out[0] = 0;
@@ -523,39 +488,24 @@ static void test_rule25_connect_timeout_fails_connection(void **state) {
 int main(void) {
     test_support_init();
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_rule15_close_code_invalid_access, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_rule15_valid_codes_accepted, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_rule16_close_reason_over_123_bytes_syntax_error,
-                                        setup, teardown),
-        cmocka_unit_test_setup_teardown(test_rule16_close_reason_of_123_ascii_bytes_accepted,
-                                        setup, teardown),
-        cmocka_unit_test_setup_teardown(test_rule17_close_in_closing_or_closed_does_nothing,
-                                        setup, teardown),
-        cmocka_unit_test_setup_teardown(test_rule18_close_while_connecting_fails_connection,
-                                        setup, teardown),
-        cmocka_unit_test_setup_teardown(
-            test_rule18_close_with_open_event_pending_fails_connection, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_rule19_close_in_open_sends_code_and_reason, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_rule19_close_without_code_sends_empty_frame, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_rule19_close_1000_with_empty_reason, setup,
-                                        teardown),
+        T(test_rule15_close_code_invalid_access),
+        T(test_rule15_valid_codes_accepted),
+        T(test_rule16_close_reason_over_123_bytes_syntax_error),
+        T(test_rule16_close_reason_of_123_ascii_bytes_accepted),
+        T(test_rule17_close_in_closing_or_closed_does_nothing),
+        T(test_rule18_close_while_connecting_fails_connection),
+        T(test_rule18_close_with_open_event_pending_fails_connection),
+        T(test_rule19_close_in_open_sends_code_and_reason),
+        T(test_rule19_close_without_code_sends_empty_frame),
+        T(test_rule19_close_1000_with_empty_reason),
         cmocka_unit_test(test_rule20_messages_sent_before_close_frame),
-        cmocka_unit_test_setup_teardown(test_rule20_close_right_after_sends_on_host_thread,
-                                        setup, teardown),
-        cmocka_unit_test_setup_teardown(test_rule19_close_without_code_sends_empty_frame_on_wire,
-                                        setup, teardown),
-        cmocka_unit_test_setup_teardown(test_rule19_close_code_and_reason_on_wire, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_rule20_messages_precede_close_frame_on_wire, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_rule17_second_close_sends_no_second_frame, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_close_timeout_drops_connection_with_1006, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_rule25_connect_timeout_fails_connection, setup,
-                                        teardown),
+        T(test_rule20_close_right_after_sends_on_host_thread),
+        T(test_rule19_close_without_code_sends_empty_frame_on_wire),
+        T(test_rule19_close_code_and_reason_on_wire),
+        T(test_rule20_messages_precede_close_frame_on_wire),
+        T(test_rule17_second_close_sends_no_second_frame),
+        T(test_close_timeout_drops_connection_with_1006),
+        T(test_rule25_connect_timeout_fails_connection),
     };
-    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+    return cmocka_run_group_tests(tests, echo_group_setup, echo_group_teardown);
 }

@@ -9,40 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static echo_server server;
 
-static int group_setup(void **state) {
-    (void)state;
-    return echo_start(&server, NULL, 0);
-}
-
-static int group_teardown(void **state) {
-    (void)state;
-    echo_stop(&server);
-    return 0;
-}
-
-struct fixture {
-    ws_loop *loop;
-    recorder r;
-};
-
-static int setup(void **state) {
-    struct fixture *f = calloc(1, sizeof *f);
-    if (!f) return -1;
-    f->loop = new_dispatch_loop();
-    recorder_init(&f->r);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state) {
-    struct fixture *f = *state;
-    ws_loop_free(f->loop);
-    recorder_free(&f->r);
-    free(f);
-    return 0;
-}
 
 /* ---- A log of listener calls: each listener appends its label ---- */
 
@@ -691,7 +658,6 @@ static void test_listener_argument_errors(void **state) {
     ws_free(ws);
 }
 
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void) {
     test_support_init();
@@ -718,5 +684,5 @@ int main(void) {
         T(test_event_user_data),
         T(test_listener_argument_errors),
     };
-    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+    return cmocka_run_group_tests(tests, echo_group_setup, echo_group_teardown);
 }

@@ -13,43 +13,8 @@
 #include <string.h>
 #include <unistd.h>
 
-static echo_server server;
 
-static int group_setup(void **state) {
-    (void)state;
-    if (echo_start(&server, NULL, 0) != 0) return -1;
-    return 0;
-}
 
-static int group_teardown(void **state) {
-    (void)state;
-    echo_stop(&server);
-    return 0;
-}
-
-struct fixture {
-    ws_loop *loop;
-    recorder r;
-};
-
-static int setup(void **state) {
-    struct fixture *f = calloc(1, sizeof *f);
-    if (!f) return -1;
-    f->loop = new_dispatch_loop();
-    recorder_init(&f->r);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state) {
-    struct fixture *f = *state;
-    ws_loop_free(f->loop);
-    recorder_free(&f->r);
-    free(f);
-    return 0;
-}
-
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 /* A round trip on a second socket of the same loop: proves the loop still
  * runs, and gives events of other sockets a chance to be dispatched. */
@@ -1040,5 +1005,5 @@ int main(void) {
         T(test_loop_many_sockets_exchange_concurrently),
         T(test_loop_sends_from_four_threads),
     };
-    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+    return cmocka_run_group_tests(tests, echo_group_setup, echo_group_teardown);
 }

@@ -167,9 +167,9 @@ static void test_null_pointer_payloads(void **state) {
     ws_loop *loop = new_dispatch_loop();
     recorder r;
     recorder_init(&r);
-    echo_server server;
-    assert_int_equal(echo_start(&server, NULL, 0), 0);
-    ws_socket *ws = open_socket(loop, server.url, NULL, &r);
+    echo_server echo;
+    assert_int_equal(echo_start(&echo, NULL, 0), 0);
+    ws_socket *ws = open_socket(loop, echo.url, NULL, &r);
     /* NULL with a size is an error; NULL with 0 bytes is an empty message. */
     assert_int_equal(ws_send_text(ws, NULL, 3), WS_ERR_INVALID_ARGUMENT);
     assert_int_equal(ws_send_binary(ws, NULL, 3), WS_ERR_INVALID_ARGUMENT);
@@ -186,7 +186,7 @@ static void test_null_pointer_payloads(void **state) {
     ws_free(ws);
     ws_loop_free(loop);
     recorder_free(&r);
-    echo_stop(&server);
+    echo_stop(&echo);
 }
 
 static void test_free_null_is_noop(void **state) {

@@ -11,19 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static echo_server server;
-
-static int group_setup(void **state) {
-    (void)state;
-    if (echo_start(&server, NULL, 0) != 0) return -1;
-    return 0;
-}
-
-static int group_teardown(void **state) {
-    (void)state;
-    echo_stop(&server);
-    return 0;
-}
 
 /* Text payloads must be ASCII here; binary ones use every byte value. */
 static void fill_pattern(uint8_t *p, size_t n, unsigned seed, bool text) {
@@ -514,5 +501,5 @@ int main(void) {
         cmocka_unit_test(test_rule22_binary_empty_and_one_mebibyte),
         cmocka_unit_test(test_rule22_text_arrives_as_text_nul_terminated),
     };
-    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+    return cmocka_run_group_tests(tests, echo_group_setup, echo_group_teardown);
 }

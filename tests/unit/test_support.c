@@ -583,3 +583,35 @@ size_t raw_server_data_frames_before(raw_server *s, const raw_frame *frame) {
         if (s->frames[i].opcode <= 0x2) ++n;
     return n;
 }
+
+/* ---- Fixtures ------------------------------------------------------------- */
+
+echo_server server;
+
+int echo_group_setup(void **state) {
+    (void)state;
+    return echo_start(&server, NULL, 0) == 0 ? 0 : -1;
+}
+
+int echo_group_teardown(void **state) {
+    (void)state;
+    echo_stop(&server);
+    return 0;
+}
+
+int fixture_setup(void **state) {
+    struct fixture *f = calloc(1, sizeof *f);
+    if (!f) return -1;
+    f->loop = new_dispatch_loop();
+    recorder_init(&f->r);
+    *state = f;
+    return 0;
+}
+
+int fixture_teardown(void **state) {
+    struct fixture *f = *state;
+    ws_loop_free(f->loop);
+    recorder_free(&f->r);
+    free(f);
+    return 0;
+}

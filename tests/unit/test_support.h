@@ -205,4 +205,21 @@ ws_socket *open_socket(ws_loop *loop, const char *url, const ws_options *options
 /* A loop with WS_DELIVERY_DISPATCH; fails the test if it cannot be made. */
 ws_loop *new_dispatch_loop(void);
 
+/* ---- Fixtures shared by the test programs ----------------------------------- */
+
+/* One polyws-echo per test program: echo_group_setup starts it in `server`
+ * (pass both to cmocka_run_group_tests). */
+extern echo_server server;
+int echo_group_setup(void **state);
+int echo_group_teardown(void **state);
+
+/* A fixture per test: a dispatch loop and a recorder, freed afterwards. */
+struct fixture {
+    ws_loop *loop;
+    recorder r;
+};
+int fixture_setup(void **state);
+int fixture_teardown(void **state);
+#define T(name) cmocka_unit_test_setup_teardown(name, fixture_setup, fixture_teardown)
+
 #endif
