@@ -191,7 +191,7 @@ void Connection::write_control(Opcode opcode, const std::string &payload) {
 }
 
 // Appends as much of the current message as fits in the batch.
-bool Connection::write_message_chunk() {
+void Connection::write_message_chunk() {
     size_t at = scratch_.size();
     if (current_offset_ == 0 && !header_written_) {
         fill_random(current_mask_, 4);
@@ -215,7 +215,6 @@ bool Connection::write_message_chunk() {
         header_written_ = false;
         current_ = Outgoing();
     }
-    return n > 0 || !writing_;
 }
 
 void Connection::on_writable() {

@@ -53,7 +53,7 @@ private:
     void on_close_frame(bool has_code, uint16_t code, std::string &&reason) override;
 
     void write_control(Opcode opcode, const std::string &payload);
-    bool write_message_chunk();
+    void write_message_chunk();
     void on_close_timeout();
     // Reports the end to the host once: error (if `error` is not empty),
     // then close.

@@ -73,7 +73,6 @@ struct State {
     std::vector<std::function<void()>> commands;
     struct lws_context *context = nullptr;   // null once stopped
     std::atomic<bool> stop{false};
-    std::thread::id io_thread;
 
     void post(std::function<void()> command) {
         std::lock_guard<std::mutex> lock(mutex);

@@ -198,9 +198,11 @@ void TlsStream::on_closed() {
         upper_.on_closed();
         return;
     }
-    upper_.on_connect_failed(failure_.empty() ? "TLS handshake with " + server_name_ +
-                                                    " failed: the server closed the connection"
-                                              : failure_);
+    // A copy: the connection may delete this stream from inside the call.
+    std::string why = failure_.empty()
+                          ? "TLS handshake with " + server_name_ + " failed: the server closed the connection"
+                          : failure_;
+    upper_.on_connect_failed(why);
 }
 
 } // namespace polyws
