@@ -197,6 +197,19 @@ ws_result ws_options_set_close_timeout_ms(ws_options *options, uint32_t ms) {
     return WS_OK;
 }
 
+ws_result ws_options_set_ping_interval_ms(ws_options *options, uint32_t ms) {
+    if (!options) return invalid("options is NULL");
+    options->values.ping_interval_ms = ms;
+    return WS_OK;
+}
+
+ws_result ws_options_set_pong_timeout_ms(ws_options *options, uint32_t ms) {
+    if (!options) return invalid("options is NULL");
+    if (ms == 0) return invalid("the pong timeout must be at least 1 ms");
+    options->values.pong_timeout_ms = ms;
+    return WS_OK;
+}
+
 ws_result ws_options_set_deferred_connect(ws_options *options, bool deferred) {
     if (!options) return invalid("options is NULL");
     options->values.deferred_connect = deferred;

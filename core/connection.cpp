@@ -45,6 +45,12 @@ void Connection::start(std::shared_ptr<Socket> socket) {
                 0);
     });
     c->close_timer_ = transport.make_timer([c] { c->on_close_timeout(); });
+    c->ping_timer_ = transport.make_timer([c] { c->on_ping_due(); });
+    c->pong_timer_ = transport.make_timer([c] {
+        c->fail("the server did not answer a ping within " +
+                    std::to_string(c->socket_->options().pong_timeout_ms) + " ms",
+                0);
+    });
     if (socket->options().connect_timeout_ms)
         c->connect_timer_->arm(socket->options().connect_timeout_ms);
     if (socket->released()) {
@@ -138,6 +144,7 @@ void Connection::on_bytes(const uint8_t *data, size_t size) {
         socket_->post_event(std::move(open));
         data += used;
         size -= used;
+        if (socket_->options().ping_interval_ms) ping_timer_->arm(socket_->options().ping_interval_ms);
         link_->request_write();   // ws_free() may have queued a close already
     }
     if (phase_ != Phase::Open || size == 0) return;
@@ -159,6 +166,21 @@ void Connection::on_ping(const uint8_t *payload, size_t size) {
     if (pending_pongs_.size() >= kMaxPendingPongs) pending_pongs_.pop_front();
     pending_pongs_.emplace_back(reinterpret_cast<const char *>(payload), size);
     link_->request_write();
+}
+
+// Keepalive: a ping every interval; a pong must follow within the timeout,
+// or the peer is taken for dead and the connection fails (error, 1006).
+void Connection::on_ping_due() {
+    if (phase_ != Phase::Open || sent_close_ || received_close_) return;
+    ping_pending_ = true;
+    pong_timer_->arm(socket_->options().pong_timeout_ms);
+    link_->request_write();
+}
+
+void Connection::on_pong() {
+    if (!pings_sent_) return;   // unsolicited: nothing to settle
+    pong_timer_->cancel();
+    if (phase_ == Phase::Open && !sent_close_) ping_timer_->arm(socket_->options().ping_interval_ms);
 }
 
 void Connection::on_close_frame(bool has_code, uint16_t code, std::string &&reason) {
@@ -256,6 +278,11 @@ void Connection::on_writable() {
             pending_pongs_.pop_front();
             continue;
         }
+        if (ping_pending_ && !sent_close_) {
+            write_control(Opcode::Ping, "polyws-" + std::to_string(++pings_sent_));
+            ping_pending_ = false;
+            continue;
+        }
         if (close_reply_pending_) {
             write_control(Opcode::Close, close_reply_);
             close_reply_pending_ = false;
@@ -346,6 +373,8 @@ void Connection::finish(uint16_t code, const std::string &reason, bool was_clean
     finished_ = true;
     phase_ = Phase::Ended;
     connect_timer_->cancel();
+    ping_timer_->cancel();
+    pong_timer_->cancel();
     socket_->mark_transport_done();
     if (!error.empty()) {
         Event failed;

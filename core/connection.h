@@ -51,6 +51,8 @@ private:
     void on_message(bool binary, std::string &&payload) override;
     void on_ping(const uint8_t *payload, size_t size) override;
     void on_close_frame(bool has_code, uint16_t code, std::string &&reason) override;
+    void on_pong() override;
+    void on_ping_due();
 
     void write_control(Opcode opcode, const std::string &payload);
     void write_message_chunk();
@@ -79,6 +81,10 @@ private:
 
     std::unique_ptr<Timer> connect_timer_;
     std::unique_ptr<Timer> close_timer_;
+    std::unique_ptr<Timer> ping_timer_;   // keepalive: the next ping
+    std::unique_ptr<Timer> pong_timer_;   // keepalive: the answer's deadline
+    bool ping_pending_ = false;           // a keepalive ping waits to be written
+    uint32_t pings_sent_ = 0;
 
     // Writing: one message at a time, in chunks, masked on the way out.
     Outgoing current_;

@@ -114,7 +114,8 @@ bool FrameDecoder::finish_frame(FrameSink &sink) {
         sink.on_ping(reinterpret_cast<const uint8_t *>(control_.data()), control_.size());
         return true;
     case Opcode::Pong:
-        return true;  // unsolicited or not, pongs need no answer
+        sink.on_pong();
+        return true;
     case Opcode::Close: {
         if (control_.empty()) {
             saw_close_ = true;

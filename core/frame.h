@@ -49,6 +49,8 @@ public:
     virtual ~FrameSink() = default;
     virtual void on_message(bool binary, std::string &&payload) = 0;
     virtual void on_ping(const uint8_t *payload, size_t size) = 0;
+    // A pong, answered or unsolicited (RFC 6455 5.5.3: no reply is due).
+    virtual void on_pong() {}
     // A valid close frame. `has_code` false means an empty payload (1005).
     virtual void on_close_frame(bool has_code, uint16_t code, std::string &&reason) = 0;
 };

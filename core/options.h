@@ -11,6 +11,8 @@ struct Options {
     uint32_t connect_timeout_ms = 30000;
     uint32_t close_timeout_ms = 5000;
     bool deferred_connect = false;               // wait for ws_connect()
+    uint32_t ping_interval_ms = 0;               // 0: no keepalive pings
+    uint32_t pong_timeout_ms = 10000;
 };
 
 } // namespace polyws

@@ -28,6 +28,8 @@ static const char *usage_text =
     "      --jsonl              print every event as one JSON object per line\n"
     "      --connect-timeout MS time allowed for the opening handshake\n"
     "      --max-message-size B largest incoming message\n"
+    "      --ping-interval MS   keepalive: ping every MS once open\n"
+    "      --pong-timeout MS    fail when a keepalive ping gets no pong in MS\n"
     "  -n, --no-stdin           do not read stdin\n"
     "  -h, --help               this text;  --version  the library version\n"
     "Without --send, --close or --echo, each stdin line is sent as text; at end of\n"
@@ -43,7 +45,7 @@ struct cli {
     int close_code;            /* -1: no --close */
     const char *close_reason;
     int echo, jsonl, read_stdin;
-    long connect_timeout_ms, max_message_size;
+    long connect_timeout_ms, max_message_size, ping_interval_ms, pong_timeout_ms;
 
     size_t sent, received;
     int stdin_open, close_requested;
@@ -227,6 +229,8 @@ static int parse_args(int argc, char **argv, struct cli *c) {
         else if (!strcmp(a, "-n") || !strcmp(a, "--no-stdin")) c->read_stdin = 0;
         else if (!strcmp(a, "--connect-timeout") && more) c->connect_timeout_ms = atol(argv[++i]);
         else if (!strcmp(a, "--max-message-size") && more) c->max_message_size = atol(argv[++i]);
+        else if (!strcmp(a, "--ping-interval") && more) c->ping_interval_ms = atol(argv[++i]);
+        else if (!strcmp(a, "--pong-timeout") && more) c->pong_timeout_ms = atol(argv[++i]);
         else if (a[0] == '-' && a[1]) {
             fprintf(stderr, "polyws: unknown or incomplete option '%s'\n%s", a, usage_text);
             return -1;
@@ -264,6 +268,8 @@ int main(int argc, char **argv) {
     if (ws_options_new(&opts) != WS_OK) return 2;
     if (c.connect_timeout_ms > 0) ws_options_set_connect_timeout_ms(opts, (uint32_t)c.connect_timeout_ms);
     if (c.max_message_size > 0) ws_options_set_max_message_size(opts, (uint64_t)c.max_message_size);
+    if (c.ping_interval_ms > 0) ws_options_set_ping_interval_ms(opts, (uint32_t)c.ping_interval_ms);
+    if (c.pong_timeout_ms > 0) ws_options_set_pong_timeout_ms(opts, (uint32_t)c.pong_timeout_ms);
 
     ws_loop *loop = NULL;
     if (ws_loop_new(WS_DELIVERY_DISPATCH, &loop) != WS_OK) {

@@ -308,6 +308,17 @@ WS_API ws_result ws_options_set_close_timeout_ms(ws_options *options,
                                                  uint32_t ms);
 
 /**
+ * Keepalive: send a ping every `ms` once open (0, the default, sends none,
+ * as a browser). If no pong arrives within the pong timeout the peer is
+ * taken for dead: the connection fails (error, then close 1006).
+ */
+WS_API ws_result ws_options_set_ping_interval_ms(ws_options *options, uint32_t ms);
+
+/** How long a keepalive ping may wait for its pong. Default 10000 ms; 0 is
+ *  rejected. */
+WS_API ws_result ws_options_set_pong_timeout_ms(ws_options *options, uint32_t ms);
+
+/**
  * Create sockets that wait for ws_connect() before connecting (default
  * false: ws_new_ex() starts at once). On a WS_DELIVERY_IO_THREAD loop an
  * event may run before ws_new_ex() has returned, so register listeners on a

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Node `ws` test server for the polyws integration tests.
 //
-//   node tests/peers/node_server.js --port 0
+//   node tests/peers/node_server.js --port 0 [--host 127.0.0.1|::1]
 //
 // Prints exactly one line `PORT <n>` on stdout once listening, then serves
 // until killed or until its stdin closes. After that line it prints one JSON
@@ -25,8 +25,10 @@ const HOLD_MS = 60000; // longest time a held (slow-handshake) socket is kept
 
 function parseArgs(argv) {
   let port = 0;
+  let host = '127.0.0.1';
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--port' && i + 1 < argv.length) port = Number(argv[++i]);
+    else if (argv[i] === '--host' && i + 1 < argv.length) host = argv[++i];
     else if (argv[i].startsWith('--port=')) port = Number(argv[i].slice(7));
     else {
       process.stderr.write(`unknown argument: ${argv[i]}\n`);
@@ -37,7 +39,7 @@ function parseArgs(argv) {
     process.stderr.write('bad --port\n');
     process.exit(2);
   }
-  return { port };
+  return { port, host };
 }
 
 function report(obj) {
@@ -63,7 +65,7 @@ function intParam(params, name, dflt) {
   return Number.isInteger(n) ? n : dflt;
 }
 
-const { port } = parseArgs(process.argv.slice(2));
+const { port, host } = parseArgs(process.argv.slice(2));
 const server = http.createServer((req, res) => {
   res.writeHead(426, { 'Content-Type': 'text/plain', Connection: 'close' });
   res.end('WebSocket only\n');
@@ -135,6 +137,14 @@ function onConnection(ws, req, url) {
     info.close_reason = reason.toString();
     report(info);
   });
+  let pings = 0;
+  ws.on('ping', () => {
+    // /count-pings?n=N: tell the client once N pings have arrived (ws has
+    // already answered each with a pong).
+    pings++;
+    if (path === '/count-pings' && pings === intParam(params, 'n', 1) && ws.readyState === ws.OPEN)
+      ws.send('pings:' + pings);
+  });
   ws.on('pong', (data) => {
     info.pong = data.toString();
     if (path === '/ping' && ws.readyState === ws.OPEN) ws.send('pong:' + data.toString());
@@ -151,6 +161,7 @@ function onConnection(ws, req, url) {
       case '/ping':
       case '/fragmented':
       case '/headers':
+      case '/count-pings':
       case '/drop-after-open':
       case '/drop-mid-message':
         return; // these paths do not echo
@@ -234,7 +245,7 @@ function closeWith(ws, params) {
   else ws.close(Number(codeStr), reason);
 }
 
-server.listen(port, '127.0.0.1', () => {
+server.listen(port, host, () => {
   process.stdout.write(`PORT ${server.address().port}\n`);
 });
 

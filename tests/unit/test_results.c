@@ -143,6 +143,8 @@ static void test_null_loop_and_options_arguments(void **state) {
     expect_invalid_argument(ws_options_set_send_buffer_limit(NULL, 10));
     expect_invalid_argument(ws_options_set_connect_timeout_ms(NULL, 10));
     expect_invalid_argument(ws_options_set_close_timeout_ms(NULL, 10));
+    expect_invalid_argument(ws_options_set_ping_interval_ms(NULL, 10));
+    expect_invalid_argument(ws_options_set_pong_timeout_ms(NULL, 10));
 
     ws_options *options = NULL;
     assert_int_equal(ws_options_new(&options), WS_OK);
@@ -150,6 +152,9 @@ static void test_null_loop_and_options_arguments(void **state) {
     /* Documented out-of-range values. */
     expect_invalid_argument(ws_options_set_max_message_size(options, 0));
     expect_invalid_argument(ws_options_set_close_timeout_ms(options, 0));
+    expect_invalid_argument(ws_options_set_pong_timeout_ms(options, 0));
+    assert_int_equal(ws_options_set_ping_interval_ms(options, 0), WS_OK); /* no pings */
+    assert_int_equal(ws_options_set_ping_interval_ms(options, 1000), WS_OK);
     assert_int_equal(ws_options_set_connect_timeout_ms(options, 0), WS_OK); /* no limit */
     assert_int_equal(ws_options_set_max_message_size(options, 1), WS_OK);
     assert_int_equal(ws_options_set_send_buffer_limit(options, 1), WS_OK);
