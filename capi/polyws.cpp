@@ -9,6 +9,7 @@
 #include "../core/version.h"
 
 #include <cstdlib>
+#include <strings.h>
 #include <mutex>
 #include <new>
 #include <string>
@@ -210,6 +211,30 @@ ws_result ws_options_set_pong_timeout_ms(ws_options *options, uint32_t ms) {
     return WS_OK;
 }
 
+ws_result ws_options_add_header(ws_options *options, const char *name, const char *value) {
+    if (!options) return invalid("options is NULL");
+    if (!name || !value) return invalid("name or value is NULL");
+    return guarded([&] {
+        std::string error;
+        if (!polyws::check_request_header(name, value, error))
+            return record({WS_ERR_INVALID_ARGUMENT, error});
+        options->values.request.headers.emplace_back(name, value);
+        return WS_OK;
+    });
+}
+
+ws_result ws_options_set_user_agent(ws_options *options, const char *user_agent) {
+    if (!options) return invalid("options is NULL");
+    if (!user_agent) return invalid("user_agent is NULL");
+    return guarded([&] {
+        std::string error;
+        if (!polyws::check_request_header("User-Agent", user_agent, error))
+            return record({WS_ERR_INVALID_ARGUMENT, error});
+        options->values.request.user_agent = user_agent;
+        return WS_OK;
+    });
+}
+
 ws_result ws_options_set_deferred_connect(ws_options *options, bool deferred) {
     if (!options) return invalid("options is NULL");
     options->values.deferred_connect = deferred;
@@ -269,6 +294,29 @@ const char *ws_url(const ws_socket *ws) { return ws ? Socket::from_handle(ws)->u
 const char *ws_protocol(const ws_socket *ws) { return ws ? Socket::from_handle(ws)->protocol() : ""; }
 const char *ws_extensions(const ws_socket *ws) {
     return ws ? Socket::from_handle(ws)->extensions() : "";
+}
+
+size_t ws_response_header_count(const ws_socket *ws) {
+    return ws ? Socket::from_handle(ws)->response_headers().size() : 0;
+}
+
+bool ws_response_header_at(const ws_socket *ws, size_t index, const char **name,
+                           const char **value) {
+    if (name) *name = nullptr;
+    if (value) *value = nullptr;
+    if (!ws) return false;
+    const auto &headers = Socket::from_handle(ws)->response_headers();
+    if (index >= headers.size()) return false;
+    if (name) *name = headers[index].first.c_str();
+    if (value) *value = headers[index].second.c_str();
+    return true;
+}
+
+const char *ws_response_header(const ws_socket *ws, const char *name) {
+    if (!ws || !name) return nullptr;
+    for (const auto &h : Socket::from_handle(ws)->response_headers())
+        if (strcasecmp(h.first.c_str(), name) == 0) return h.second.c_str();
+    return nullptr;
 }
 
 ws_binary_type_t ws_binary_type(const ws_socket *ws) {

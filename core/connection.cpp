@@ -118,7 +118,8 @@ void Connection::on_connected(Link &link) {
         return;
     }
     phase_ = Phase::Handshaking;
-    request_ = build_handshake_request(socket_->parsed_url(), socket_->requested_protocols());
+    request_ = build_handshake_request(socket_->parsed_url(), socket_->requested_protocols(),
+                                       socket_->options().request);
     response_.expect(request_.key, socket_->requested_protocols());
     link_->request_write();
 }
@@ -141,6 +142,7 @@ void Connection::on_bytes(const uint8_t *data, size_t size) {
         open.kind = EventKind::Open;
         open.protocol = response_.result().protocol;
         open.extensions = response_.result().extensions;
+        open.headers = response_.result().headers;
         socket_->post_event(std::move(open));
         data += used;
         size -= used;

@@ -1,10 +1,12 @@
 // An event on its way from the I/O thread to the host.
 #pragma once
 
+#include "handshake.h"
 #include "polyws.h"
 
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace polyws {
 
@@ -32,6 +34,7 @@ struct Event {
     std::string error;
     std::string protocol;
     std::string extensions;
+    std::vector<Header> headers;                   // open: the response's
 };
 
 } // namespace polyws

@@ -73,8 +73,35 @@ std::string expected_accept(const std::string &key) {
     return base64_encode(digest, sizeof digest);
 }
 
+bool check_request_header(const std::string &name, const std::string &value, std::string &error) {
+    static const std::string separators = "()<>@,;:\\\"/[]?={} \t";
+    if (name.empty()) {
+        error = "a header name must not be empty";
+        return false;
+    }
+    for (unsigned char c : name)
+        if (c <= 0x20 || c >= 0x7F || separators.find(char(c)) != std::string::npos) {
+            error = "invalid character in header name '" + name + "'";
+            return false;
+        }
+    for (unsigned char c : value)
+        if (c == '\r' || c == '\n' || c == 0) {
+            error = "the value of header '" + name + "' contains CR, LF or NUL";
+            return false;
+        }
+    std::string l = lower(name);
+    if (l == "host" || l == "upgrade" || l == "connection" || l == "content-length" ||
+        l == "transfer-encoding" || l.compare(0, 14, "sec-websocket-") == 0) {
+        error = "header '" + name + "' belongs to the WebSocket handshake and cannot be set" +
+                (l == "sec-websocket-protocol" ? " (pass subprotocols to ws_new)" : "");
+        return false;
+    }
+    return true;
+}
+
 HandshakeRequest build_handshake_request(const WebSocketUrl &url,
-                                         const std::vector<std::string> &protocols) {
+                                         const std::vector<std::string> &protocols,
+                                         const RequestOptions &extra) {
     uint8_t nonce[16];
     fill_random(nonce, sizeof nonce);
     HandshakeRequest req;
@@ -91,7 +118,9 @@ HandshakeRequest build_handshake_request(const WebSocketUrl &url,
         for (size_t i = 0; i < protocols.size(); ++i) r += (i ? ", " : "") + protocols[i];
         r += "\r\n";
     }
-    r += "User-Agent: polyws/" POLYWS_VERSION_STRING "\r\n\r\n";
+    for (const auto &h : extra.headers) r += h.first + ": " + h.second + "\r\n";
+    r += "User-Agent: " + (extra.user_agent.empty() ? std::string("polyws/" POLYWS_VERSION_STRING)
+                                                   : extra.user_agent) + "\r\n\r\n";
     return req;
 }
 
@@ -190,6 +219,7 @@ HandshakeResponse::Status HandshakeResponse::validate(const std::string &head) {
     } else if (!protocols_.empty()) {
         return reject("the server selected none of the requested subprotocols");
     }
+    result_.headers.assign(headers.begin(), headers.end());
     return Status::Accepted;
 }
 

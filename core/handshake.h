@@ -4,11 +4,26 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace polyws {
 
 struct WebSocketUrl;
+
+// A header field: name, value.
+using Header = std::pair<std::string, std::string>;
+
+// Request headers the client adds: validated by check_request_header().
+struct RequestOptions {
+    std::vector<Header> headers;   // names as given
+    std::string user_agent;
+};
+
+// Whether a header may be set by the application: a valid field name and
+// value, and not one the WebSocket protocol owns (Host, Upgrade,
+// Connection, Sec-WebSocket-*, Content-Length, Transfer-Encoding).
+bool check_request_header(const std::string &name, const std::string &value, std::string &error);
 
 struct HandshakeRequest {
     std::string bytes;     // the full HTTP request
@@ -16,12 +31,16 @@ struct HandshakeRequest {
 };
 
 HandshakeRequest build_handshake_request(const WebSocketUrl &url,
-                                         const std::vector<std::string> &protocols);
+                                         const std::vector<std::string> &protocols,
+                                         const RequestOptions &extra = RequestOptions());
 
 // What a complete, acceptable response gave us.
 struct HandshakeResult {
     std::string protocol;
     std::string extensions;
+    // The response's fields, names lowercased and sorted; repeated fields
+    // joined with ", ".
+    std::vector<Header> headers;
 };
 
 // Accumulates response bytes until the header ends, then validates it.

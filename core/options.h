@@ -1,6 +1,8 @@
 // Per-socket settings, copied into each socket at construction.
 #pragma once
 
+#include "handshake.h"
+
 #include <cstdint>
 
 namespace polyws {
@@ -13,6 +15,7 @@ struct Options {
     bool deferred_connect = false;               // wait for ws_connect()
     uint32_t ping_interval_ms = 0;               // 0: no keepalive pings
     uint32_t pong_timeout_ms = 10000;
+    RequestOptions request;                      // extra headers, user agent
 };
 
 } // namespace polyws

@@ -59,6 +59,13 @@ Status Socket::connect() {
     return Status::ok();
 }
 
+const std::vector<Header> &Socket::response_headers() const {
+    static const std::vector<Header> none;
+    // Written once under the mutex before OPEN becomes visible, never again.
+    std::lock_guard<std::mutex> lock(mutex_);
+    return state_ == WS_CONNECTING ? none : response_headers_;
+}
+
 ws_ready_state_t Socket::ready_state() const {
     std::lock_guard<std::mutex> lock(mutex_);
     return state_;
@@ -252,6 +259,7 @@ bool Socket::apply(Event &event) {
         // Written once, before any reader can see OPEN; never changed again.
         protocol_storage_ = event.protocol;
         extensions_storage_ = event.extensions;
+        response_headers_ = event.headers;
         protocol_.store(protocol_storage_.c_str());
         extensions_.store(extensions_storage_.c_str());
         return true;

@@ -56,6 +56,8 @@ public:
     const char *url() const { return url_.serialized.c_str(); }
     const char *protocol() const { return protocol_.load(); }
     const char *extensions() const { return extensions_.load(); }
+    // The handshake response's headers, once open is dispatched (else none).
+    const std::vector<Header> &response_headers() const;
     ws_binary_type_t binary_type() const { return binary_type_.load(); }
     void set_binary_type(ws_binary_type_t type) { binary_type_.store(type); }
     uint64_t buffered_amount() const { return buffered_.load(); }
@@ -132,6 +134,7 @@ private:
     std::thread::id callback_thread_;
 
     std::string protocol_storage_, extensions_storage_;   // written once, at open
+    std::vector<Header> response_headers_;                // likewise
     std::atomic<const char *> protocol_{""}, extensions_{""};
     std::atomic<ws_binary_type_t> binary_type_{WS_BINARY_BLOB};
     std::atomic<uint64_t> buffered_{0};

@@ -22,6 +22,8 @@
 static const char *usage_text =
     "usage: polyws URL [options]\n"
     "  -p, --protocol NAME      request a subprotocol (repeatable)\n"
+    "  -H, --header 'N: V'      add a header to the handshake request (repeatable)\n"
+    "      --user-agent UA      the User-Agent of the handshake request\n"
     "      --send TEXT          send TEXT once open (repeatable, in order)\n"
     "      --close CODE [REASON] close once as many messages arrived as were sent\n"
     "      --echo               send back every message received, with its type\n"
@@ -40,6 +42,9 @@ struct cli {
     const char *url;
     const char *protocols[MAX_ITEMS];
     size_t protocol_count;
+    const char *headers[MAX_ITEMS];
+    size_t header_count;
+    const char *user_agent;
     const char *sends[MAX_ITEMS];
     size_t send_count;
     int close_code;            /* -1: no --close */
@@ -213,6 +218,9 @@ static int parse_args(int argc, char **argv, struct cli *c) {
         else if (!strcmp(a, "--version")) { printf("polyws %s\n", ws_version()); exit(0); }
         else if ((!strcmp(a, "-p") || !strcmp(a, "--protocol")) && more && c->protocol_count < MAX_ITEMS)
             c->protocols[c->protocol_count++] = argv[++i];
+        else if ((!strcmp(a, "-H") || !strcmp(a, "--header")) && more && c->header_count < MAX_ITEMS)
+            c->headers[c->header_count++] = argv[++i];
+        else if (!strcmp(a, "--user-agent") && more) c->user_agent = argv[++i];
         else if (!strcmp(a, "--send") && more && c->send_count < MAX_ITEMS)
             c->sends[c->send_count++] = argv[++i];
         else if (!strcmp(a, "--close") && more) {
@@ -260,6 +268,33 @@ static int parse_args(int argc, char **argv, struct cli *c) {
     return 0;
 }
 
+/* -H "Name: value" (curl's form) and --user-agent, checked by the library. */
+static int add_headers(ws_options *opts, const struct cli *c) {
+    for (size_t i = 0; i < c->header_count; ++i) {
+        const char *colon = strchr(c->headers[i], ':');
+        if (!colon) {
+            fprintf(stderr, "polyws: header '%s' is not 'Name: value'\n", c->headers[i]);
+            return -1;
+        }
+        char name[256];
+        size_t n = (size_t)(colon - c->headers[i]);
+        if (n >= sizeof name) n = sizeof name - 1;
+        memcpy(name, c->headers[i], n);
+        name[n] = 0;
+        const char *value = colon + 1;
+        while (*value == ' ' || *value == '\t') value++;
+        if (ws_options_add_header(opts, name, value) != WS_OK) {
+            fprintf(stderr, "polyws: %s\n", ws_last_error(NULL));
+            return -1;
+        }
+    }
+    if (c->user_agent && ws_options_set_user_agent(opts, c->user_agent) != WS_OK) {
+        fprintf(stderr, "polyws: %s\n", ws_last_error(NULL));
+        return -1;
+    }
+    return 0;
+}
+
 int main(int argc, char **argv) {
     static struct cli c;
     if (parse_args(argc, argv, &c) != 0) return 2;
@@ -270,6 +305,10 @@ int main(int argc, char **argv) {
     if (c.max_message_size > 0) ws_options_set_max_message_size(opts, (uint64_t)c.max_message_size);
     if (c.ping_interval_ms > 0) ws_options_set_ping_interval_ms(opts, (uint32_t)c.ping_interval_ms);
     if (c.pong_timeout_ms > 0) ws_options_set_pong_timeout_ms(opts, (uint32_t)c.pong_timeout_ms);
+    if (add_headers(opts, &c) != 0) {
+        ws_options_free(opts);
+        return 2;
+    }
 
     ws_loop *loop = NULL;
     if (ws_loop_new(WS_DELIVERY_DISPATCH, &loop) != WS_OK) {

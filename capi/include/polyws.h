@@ -308,6 +308,19 @@ WS_API ws_result ws_options_set_close_timeout_ms(ws_options *options,
                                                  uint32_t ms);
 
 /**
+ * Add a header to the opening handshake request (Authorization, Cookie,
+ * Origin, ...). Headers the protocol owns (Host, Upgrade, Connection,
+ * Sec-WebSocket-*, Content-Length, Transfer-Encoding), names that are not
+ * HTTP tokens and values with CR, LF or NUL are refused with
+ * WS_ERR_INVALID_ARGUMENT and a message saying why. Added in order; a name
+ * may repeat.
+ */
+WS_API ws_result ws_options_add_header(ws_options *options, const char *name, const char *value);
+
+/** The User-Agent of the handshake request (default "polyws/VERSION"). */
+WS_API ws_result ws_options_set_user_agent(ws_options *options, const char *user_agent);
+
+/**
  * Keepalive: send a ping every `ms` once open (0, the default, sends none,
  * as a browser). If no pong arrives within the pong timeout the peer is
  * taken for dead: the connection fails (error, then close 1006).
@@ -389,6 +402,23 @@ WS_API const char *ws_protocol(const ws_socket *ws);
 /** The extensions the server accepted; "" until open is dispatched. Valid
  *  until ws_free(). */
 WS_API const char *ws_extensions(const ws_socket *ws);
+
+/**
+ * A header of the server's handshake response, by name (any case); repeated
+ * fields are joined with ", ". NULL when absent or before open is
+ * dispatched. Valid until ws_free().
+ */
+WS_API const char *ws_response_header(const ws_socket *ws, const char *name);
+
+/** How many response headers there are (0 before open is dispatched). */
+WS_API size_t ws_response_header_count(const ws_socket *ws);
+
+/**
+ * The response header at `index` (names lowercased, sorted). @return false
+ * when `index` is out of range. Strings valid until ws_free().
+ */
+WS_API bool ws_response_header_at(const ws_socket *ws, size_t index, const char **name,
+                                  const char **value);
 
 /** binaryType (default WS_BINARY_BLOB). NULL gives WS_BINARY_BLOB. */
 WS_API ws_binary_type_t ws_binary_type(const ws_socket *ws);

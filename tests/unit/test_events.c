@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 
 
@@ -137,6 +138,62 @@ static void test_rule21_open_listener_sees_open_state_and_protocol(void **state)
     assert_string_equal(ws_protocol(ws), "chat");
     ws_free(ws);
     echo_stop(&chat);
+}
+
+/* The handshake response's headers, readable from open on (polyws-echo is
+ * libwebsockets: it answers with Upgrade, Connection, Sec-WebSocket-Accept). */
+static void test_rule21_response_headers_readable_after_open(void **state) {
+    struct fixture *f = *state;
+    ws_socket *ws = NULL;
+    assert_int_equal(ws_new_ex(f->loop, server.url, NULL, 0, NULL, &ws), WS_OK);
+    assert_null(ws_response_header(ws, "upgrade"));   /* not before open */
+    assert_int_equal(ws_response_header_count(ws), 0);
+    attach_recorder(ws, &f->r);
+    assert_true(wait_events(f->loop, &f->r, WS_EVENT_OPEN, 1));
+    /* Values come as the server wrote them (lws writes "WebSocket"). */
+    assert_int_equal(strcasecmp(ws_response_header(ws, "Upgrade"), "websocket"), 0);
+    assert_ptr_equal(ws_response_header(ws, "UPGRADE"), ws_response_header(ws, "upgrade"));
+    assert_non_null(ws_response_header(ws, "sec-websocket-accept"));
+    assert_null(ws_response_header(ws, "x-not-sent"));
+    assert_null(ws_response_header(ws, NULL));
+    size_t n = ws_response_header_count(ws);
+    assert_true(n >= 3);
+    const char *name = NULL, *value = NULL, *previous = "";
+    for (size_t i = 0; i < n; ++i) {
+        assert_true(ws_response_header_at(ws, i, &name, &value));
+        assert_true(strcmp(previous, name) < 0);            /* sorted, distinct */
+        for (const char *p = name; *p; ++p) assert_false(*p >= 'A' && *p <= 'Z');
+        assert_string_equal(ws_response_header(ws, name), value);
+        previous = name;
+    }
+    assert_false(ws_response_header_at(ws, n, &name, &value));
+    assert_null(name);
+    assert_false(ws_response_header_at(NULL, 0, &name, &value));
+    ws_free(ws);
+}
+
+static void test_request_header_options_are_checked(void **state) {
+    (void)state;
+    ws_options *o = NULL;
+    assert_int_equal(ws_options_new(&o), WS_OK);
+    assert_int_equal(ws_options_add_header(o, "Authorization", "Bearer x"), WS_OK);
+    assert_int_equal(ws_options_add_header(o, "X-Empty", ""), WS_OK);
+    const char *owned[] = {"Host", "upgrade", "CONNECTION", "Sec-WebSocket-Key",
+                           "Sec-WebSocket-Version", "Sec-WebSocket-Protocol",
+                           "Sec-WebSocket-Extensions", "Content-Length", "Transfer-Encoding"};
+    for (size_t i = 0; i < sizeof owned / sizeof *owned; ++i) {
+        assert_int_equal(ws_options_add_header(o, owned[i], "x"), WS_ERR_INVALID_ARGUMENT);
+        assert_non_null(strstr(ws_last_error(NULL), "cannot be set"));
+    }
+    assert_int_equal(ws_options_add_header(o, "Bad Name", "x"), WS_ERR_INVALID_ARGUMENT);
+    assert_int_equal(ws_options_add_header(o, "", "x"), WS_ERR_INVALID_ARGUMENT);
+    assert_int_equal(ws_options_add_header(o, "X-Split", "a\r\nInjected: 1"), WS_ERR_INVALID_ARGUMENT);
+    assert_int_equal(ws_options_add_header(o, NULL, "x"), WS_ERR_INVALID_ARGUMENT);
+    assert_int_equal(ws_options_add_header(NULL, "X", "x"), WS_ERR_INVALID_ARGUMENT);
+    assert_int_equal(ws_options_set_user_agent(o, "game/1.0"), WS_OK);
+    assert_int_equal(ws_options_set_user_agent(o, "bad\nagent"), WS_ERR_INVALID_ARGUMENT);
+    assert_int_equal(ws_options_set_user_agent(o, NULL), WS_ERR_INVALID_ARGUMENT);
+    ws_options_free(o);
 }
 
 static void test_rule21_no_protocol_selected_reads_empty(void **state) {
@@ -664,6 +721,8 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         T(test_rule21_open_listener_sees_open_state_and_protocol),
         T(test_rule21_no_protocol_selected_reads_empty),
+        T(test_rule21_response_headers_readable_after_open),
+        cmocka_unit_test(test_request_header_options_are_checked),
         T(test_rule22_message_not_delivered_after_close),
         T(test_rule22_message_not_delivered_after_close_in_listener),
         T(test_rule22_binary_type_read_at_dispatch),
