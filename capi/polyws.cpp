@@ -235,6 +235,50 @@ ws_result ws_options_set_user_agent(ws_options *options, const char *user_agent)
     });
 }
 
+// Copies a C string option; NULL clears it.
+static ws_result set_string(ws_options *options, std::string polyws::TlsOptions::*field,
+                            const char *value) {
+    if (!options) return invalid("options is NULL");
+    return guarded([&] {
+        options->values.tls.*field = value ? value : "";
+        return WS_OK;
+    });
+}
+
+ws_result ws_options_set_ca_file(ws_options *options, const char *path) {
+    return set_string(options, &polyws::TlsOptions::ca_file, path);
+}
+
+ws_result ws_options_set_ca_pem(ws_options *options, const char *pem, size_t size) {
+    if (!options) return invalid("options is NULL");
+    if (!pem && size) return invalid("pem is NULL but size is not 0");
+    return guarded([&] {
+        options->values.tls.ca_pem.assign(pem ? pem : "", size);
+        return WS_OK;
+    });
+}
+
+ws_result ws_options_set_client_cert(ws_options *options, const char *cert_file,
+                                     const char *key_file) {
+    if (!options) return invalid("options is NULL");
+    if (!cert_file != !key_file) return invalid("give both the certificate and the key file, or neither");
+    return guarded([&] {
+        options->values.tls.cert_file = cert_file ? cert_file : "";
+        options->values.tls.key_file = key_file ? key_file : "";
+        return WS_OK;
+    });
+}
+
+ws_result ws_options_set_tls_server_name(ws_options *options, const char *name) {
+    return set_string(options, &polyws::TlsOptions::server_name, name);
+}
+
+ws_result ws_options_set_insecure_no_tls_verify(ws_options *options, bool insecure) {
+    if (!options) return invalid("options is NULL");
+    options->values.tls.insecure_no_verify = insecure;
+    return WS_OK;
+}
+
 ws_result ws_options_set_deferred_connect(ws_options *options, bool deferred) {
     if (!options) return invalid("options is NULL");
     options->values.deferred_connect = deferred;

@@ -91,7 +91,9 @@ void Connection::connect_next() {
     LinkHandler *handler = this;
     if (url.secure) {
         // A fresh TLS layer per attempt; the previous one's TCP link is gone.
-        tls_ = std::make_unique<TlsStream>(*this, url.connect_host);
+        const std::string &name = socket_->options().tls.server_name;
+        tls_ = std::make_unique<TlsStream>(*this, socket_->tls_context(),
+                                           name.empty() ? url.connect_host : name);
         handler = tls_.get();
     }
     phase_ = Phase::Connecting;

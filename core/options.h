@@ -2,6 +2,7 @@
 #pragma once
 
 #include "handshake.h"
+#include "tls_context.h"
 
 #include <cstdint>
 
@@ -16,6 +17,7 @@ struct Options {
     uint32_t ping_interval_ms = 0;               // 0: no keepalive pings
     uint32_t pong_timeout_ms = 10000;
     RequestOptions request;                      // extra headers, user agent
+    TlsOptions tls;
 };
 
 } // namespace polyws

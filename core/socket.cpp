@@ -42,7 +42,13 @@ Status Socket::create(std::shared_ptr<Loop> loop, const std::string &url_text,
             if (protocols[j] == protocols[i])
                 return {WS_ERR_SYNTAX, "subprotocol '" + protocols[i] + "' is listed twice"};
     }
+    std::shared_ptr<TlsContext> tls;
+    if (url.secure) {
+        tls = TlsContext::make(options.tls, error);
+        if (!tls) return {WS_ERR_INVALID_ARGUMENT, error};
+    }
     auto socket = std::make_shared<Socket>(loop, std::move(url), std::move(protocols), options);
+    socket->tls_context_ = std::move(tls);
     socket->host_reference_ = socket;
     loop->socket_created();
     if (!options.deferred_connect) socket->connect();

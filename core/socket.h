@@ -96,6 +96,8 @@ public:
     const WebSocketUrl &parsed_url() const { return url_; }
     const std::vector<std::string> &requested_protocols() const { return protocols_; }
     const Options &options() const { return options_; }
+    // wss only: the TLS context built from the options at creation.
+    const std::shared_ptr<TlsContext> &tls_context() const { return tls_context_; }
     Loop &loop() { return *loop_; }
     Connection *connection = nullptr;   // owned by the I/O thread
 
@@ -121,6 +123,7 @@ private:
     const WebSocketUrl url_;
     const std::vector<std::string> protocols_;
     const Options options_;
+    std::shared_ptr<TlsContext> tls_context_;
 
     mutable std::mutex mutex_;
     std::condition_variable callbacks_done_;

@@ -1,55 +1,27 @@
 #include "tls_stream.h"
 
+#include "tls_context.h"
+
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
 #include <arpa/inet.h>
 
-#include <mutex>
 #include <vector>
 
 namespace polyws {
 namespace {
-
-// One client context for the process: the default trust store is loaded
-// once (OpenSSL reads SSL_CERT_FILE / SSL_CERT_DIR here too).
-SSL_CTX *client_context() {
-    static SSL_CTX *ctx = [] {
-        SSL_CTX *c = SSL_CTX_new(TLS_client_method());
-        if (!c) return c;
-        SSL_CTX_set_min_proto_version(c, TLS1_2_VERSION);
-        SSL_CTX_set_verify(c, SSL_VERIFY_PEER, nullptr);
-        SSL_CTX_set_default_verify_paths(c);
-        SSL_CTX_set_mode(c, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_ENABLE_PARTIAL_WRITE);
-        static const unsigned char alpn[] = {8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
-        SSL_CTX_set_alpn_protos(c, alpn, sizeof alpn);
-        return c;
-    }();
-    return ctx;
-}
 
 bool is_ip_literal(const std::string &host) {
     unsigned char buf[16];
     return inet_pton(AF_INET, host.c_str(), buf) == 1 || inet_pton(AF_INET6, host.c_str(), buf) == 1;
 }
 
-std::string openssl_errors() {
-    std::string text;
-    unsigned long e;
-    while ((e = ERR_get_error()) != 0) {
-        char buf[256];
-        ERR_error_string_n(e, buf, sizeof buf);
-        if (!text.empty()) text += "; ";
-        text += buf;
-    }
-    return text;
-}
-
 } // namespace
 
-TlsStream::TlsStream(LinkHandler &upper, std::string server_name)
-    : upper_(upper), server_name_(std::move(server_name)) {}
+TlsStream::TlsStream(LinkHandler &upper, std::shared_ptr<TlsContext> context, std::string server_name)
+    : upper_(upper), context_(std::move(context)), server_name_(std::move(server_name)) {}
 
 TlsStream::~TlsStream() {
     if (ssl_) SSL_free(ssl_);   // frees both BIOs
@@ -57,8 +29,7 @@ TlsStream::~TlsStream() {
 
 void TlsStream::on_connected(Link &link) {
     lower_ = &link;
-    SSL_CTX *ctx = client_context();
-    ssl_ = ctx ? SSL_new(ctx) : nullptr;
+    ssl_ = SSL_new(context_->get());
     if (!ssl_) {
         fail_handshake("TLS could not be set up: " + openssl_errors());
         return;
@@ -68,13 +39,16 @@ void TlsStream::on_connected(Link &link) {
     SSL_set_bio(ssl_, network_in_, network_out_);
     SSL_set_connect_state(ssl_);
     X509_VERIFY_PARAM *param = SSL_get0_param(ssl_);
-    if (is_ip_literal(server_name_)) {
-        X509_VERIFY_PARAM_set1_ip_asc(param, server_name_.c_str());
-    } else {
-        // SNI only for names (RFC 6066 forbids IP literals there).
-        SSL_set_tlsext_host_name(ssl_, server_name_.c_str());
-        X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
-        X509_VERIFY_PARAM_set1_host(param, server_name_.c_str(), 0);
+    bool ip = is_ip_literal(server_name_);
+    // SNI only for names (RFC 6066 forbids IP literals there).
+    if (!ip) SSL_set_tlsext_host_name(ssl_, server_name_.c_str());
+    if (context_->verifies()) {
+        if (ip) {
+            X509_VERIFY_PARAM_set1_ip_asc(param, server_name_.c_str());
+        } else {
+            X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+            X509_VERIFY_PARAM_set1_host(param, server_name_.c_str(), 0);
+        }
     }
     advance_handshake();
 }

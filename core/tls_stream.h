@@ -1,8 +1,8 @@
 // TLS (OpenSSL) between a connection and its TCP stream, driven through
 // memory BIOs: the transport moves ciphertext, the connection sees
-// plaintext. Verification is always on: the system trust store (or
-// SSL_CERT_FILE / SSL_CERT_DIR), the server's name or IP checked against
-// the certificate, TLS 1.2 at least.
+// plaintext. Verification follows the context (tls_context.h): by default
+// the system trust store, the server's name or IP checked against the
+// certificate, TLS 1.2 at least.
 #pragma once
 
 #include "transport.h"
@@ -15,11 +15,13 @@ typedef struct bio_st BIO;
 
 namespace polyws {
 
+class TlsContext;
+
 // A Link for the connection above it and a LinkHandler for the TCP link
 // below it. I/O thread only, like both of them.
 class TlsStream final : public Link, public LinkHandler {
 public:
-    TlsStream(LinkHandler &upper, std::string server_name);
+    TlsStream(LinkHandler &upper, std::shared_ptr<TlsContext> context, std::string server_name);
     ~TlsStream() override;
 
     // Drops the TCP link while the handshake is still running.
@@ -46,6 +48,7 @@ private:
     std::string failure_reason(int ssl_result);
 
     LinkHandler &upper_;
+    std::shared_ptr<TlsContext> context_;
     std::string server_name_;
     Link *lower_ = nullptr;
     SSL *ssl_ = nullptr;

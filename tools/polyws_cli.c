@@ -24,6 +24,10 @@ static const char *usage_text =
     "  -p, --protocol NAME      request a subprotocol (repeatable)\n"
     "  -H, --header 'N: V'      add a header to the handshake request (repeatable)\n"
     "      --user-agent UA      the User-Agent of the handshake request\n"
+    "      --cacert FILE        trust the CAs in FILE (PEM) instead of the system store\n"
+    "      --cert FILE --key FILE  client certificate and key (PEM) for mutual TLS\n"
+    "      --tls-server-name N  SNI and certificate name, instead of the URL's host\n"
+    "      --insecure-no-verify INSECURE: accept any server certificate\n"
     "      --send TEXT          send TEXT once open (repeatable, in order)\n"
     "      --close CODE [REASON] close once as many messages arrived as were sent\n"
     "      --echo               send back every message received, with its type\n"
@@ -45,6 +49,8 @@ struct cli {
     const char *headers[MAX_ITEMS];
     size_t header_count;
     const char *user_agent;
+    const char *cacert, *cert, *key, *tls_server_name;
+    int insecure;
     const char *sends[MAX_ITEMS];
     size_t send_count;
     int close_code;            /* -1: no --close */
@@ -221,6 +227,11 @@ static int parse_args(int argc, char **argv, struct cli *c) {
         else if ((!strcmp(a, "-H") || !strcmp(a, "--header")) && more && c->header_count < MAX_ITEMS)
             c->headers[c->header_count++] = argv[++i];
         else if (!strcmp(a, "--user-agent") && more) c->user_agent = argv[++i];
+        else if (!strcmp(a, "--cacert") && more) c->cacert = argv[++i];
+        else if (!strcmp(a, "--cert") && more) c->cert = argv[++i];
+        else if (!strcmp(a, "--key") && more) c->key = argv[++i];
+        else if (!strcmp(a, "--tls-server-name") && more) c->tls_server_name = argv[++i];
+        else if (!strcmp(a, "--insecure-no-verify")) c->insecure = 1;
         else if (!strcmp(a, "--send") && more && c->send_count < MAX_ITEMS)
             c->sends[c->send_count++] = argv[++i];
         else if (!strcmp(a, "--close") && more) {
@@ -305,6 +316,17 @@ int main(int argc, char **argv) {
     if (c.max_message_size > 0) ws_options_set_max_message_size(opts, (uint64_t)c.max_message_size);
     if (c.ping_interval_ms > 0) ws_options_set_ping_interval_ms(opts, (uint32_t)c.ping_interval_ms);
     if (c.pong_timeout_ms > 0) ws_options_set_pong_timeout_ms(opts, (uint32_t)c.pong_timeout_ms);
+    if (c.cacert) ws_options_set_ca_file(opts, c.cacert);
+    if (c.tls_server_name) ws_options_set_tls_server_name(opts, c.tls_server_name);
+    if ((c.cert || c.key) && ws_options_set_client_cert(opts, c.cert, c.key) != WS_OK) {
+        fprintf(stderr, "polyws: %s\n", ws_last_error(NULL));
+        ws_options_free(opts);
+        return 2;
+    }
+    if (c.insecure) {
+        fprintf(stderr, "polyws: WARNING: TLS certificates are not verified (--insecure-no-verify)\n");
+        ws_options_set_insecure_no_tls_verify(opts, true);
+    }
     if (add_headers(opts, &c) != 0) {
         ws_options_free(opts);
         return 2;

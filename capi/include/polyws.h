@@ -307,6 +307,38 @@ WS_API ws_result ws_options_set_connect_timeout_ms(ws_options *options,
 WS_API ws_result ws_options_set_close_timeout_ms(ws_options *options,
                                                  uint32_t ms);
 
+/* ---- TLS (wss://) options ----
+ * Verification is on by default: the system trust store (OpenSSL's default
+ * paths, which SSL_CERT_FILE / SSL_CERT_DIR override), the host name or IP
+ * checked against the certificate, TLS 1.2 or later. Files and PEM are
+ * loaded when the socket is created: ws_new_ex() returns
+ * WS_ERR_INVALID_ARGUMENT, with the reason, if they cannot be used. Paths
+ * are UTF-8. NULL clears a string option.
+ */
+
+/** Trust the CAs in this PEM file instead of the system store. */
+WS_API ws_result ws_options_set_ca_file(ws_options *options, const char *path);
+
+/** Trust the CAs in this PEM text (`size` bytes) instead of the system
+ *  store; combines with ws_options_set_ca_file(). Copied. */
+WS_API ws_result ws_options_set_ca_pem(ws_options *options, const char *pem, size_t size);
+
+/** Present this client certificate chain and key (PEM files, the key not
+ *  encrypted) when the server asks for one (mutual TLS). Both or neither. */
+WS_API ws_result ws_options_set_client_cert(ws_options *options, const char *cert_file,
+                                            const char *key_file);
+
+/** The name sent as SNI and checked against the certificate, instead of the
+ *  URL's host (for example when connecting to an address by IP). */
+WS_API ws_result ws_options_set_tls_server_name(ws_options *options, const char *name);
+
+/**
+ * INSECURE: accept any server certificate, unchecked. Anyone on the path can
+ * then read and change the traffic. For tests against throwaway servers
+ * only; never enabled by anything but this call.
+ */
+WS_API ws_result ws_options_set_insecure_no_tls_verify(ws_options *options, bool insecure);
+
 /**
  * Add a header to the opening handshake request (Authorization, Cookie,
  * Origin, ...). Headers the protocol owns (Host, Upgrade, Connection,

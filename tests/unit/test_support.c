@@ -42,6 +42,11 @@ void sleep_ms(int ms) {
 /* ---- Echo server ------------------------------------------------------------ */
 
 int echo_start(echo_server *server, const char *const *protocols, size_t count) {
+    return echo_start_tls(server, protocols, count, NULL, NULL);
+}
+
+int echo_start_tls(echo_server *server, const char *const *protocols, size_t count,
+                   const char *cert_file, const char *key_file) {
     memset(server, 0, sizeof *server);
     server->pid = -1;
     server->stdout_fd = -1;
@@ -50,7 +55,7 @@ int echo_start(echo_server *server, const char *const *protocols, size_t count) 
     int fds[2];
     if (pipe2(fds, O_CLOEXEC) != 0) return -1;
 
-    const char *argv[4 + 2 * 16 + 1];
+    const char *argv[4 + 2 * 16 + 4 + 1];
     size_t argc = 0;
     argv[argc++] = POLYWS_ECHO_PATH;
     argv[argc++] = "--port";
@@ -58,6 +63,12 @@ int echo_start(echo_server *server, const char *const *protocols, size_t count) 
     for (size_t i = 0; i < count && i < 16; ++i) {
         argv[argc++] = "--protocol";
         argv[argc++] = protocols[i];
+    }
+    if (cert_file && key_file) {
+        argv[argc++] = "--cert";
+        argv[argc++] = cert_file;
+        argv[argc++] = "--key";
+        argv[argc++] = key_file;
     }
     argv[argc] = NULL;
 
@@ -100,7 +111,8 @@ int echo_start(echo_server *server, const char *const *protocols, size_t count) 
         echo_stop(server);
         return -1;
     }
-    snprintf(server->url, sizeof server->url, "ws://127.0.0.1:%d/", server->port);
+    snprintf(server->url, sizeof server->url, "%s://127.0.0.1:%d/", cert_file ? "wss" : "ws",
+             server->port);
     return 0;
 }
 

@@ -48,6 +48,10 @@ typedef struct echo_server {
 /* Starts polyws-echo on a free port with the given subprotocols (may be
  * NULL/0) and waits for its "PORT <n>" line. Returns 0 on success. */
 int echo_start(echo_server *server, const char *const *protocols, size_t count);
+/* As echo_start, serving wss:// with this certificate and key (PEM files);
+ * its url then reads "wss://127.0.0.1:<port>/". */
+int echo_start_tls(echo_server *server, const char *const *protocols, size_t count,
+                   const char *cert_file, const char *key_file);
 /* Stops it (SIGTERM, then SIGKILL if it lingers) and reaps it. */
 void echo_stop(echo_server *server);
 
