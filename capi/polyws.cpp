@@ -279,6 +279,24 @@ ws_result ws_options_set_insecure_no_tls_verify(ws_options *options, bool insecu
     return WS_OK;
 }
 
+ws_result ws_options_set_proxy(ws_options *options, const char *proxy_url) {
+    if (!options) return invalid("options is NULL");
+    return guarded([&] {
+        polyws::ProxyOptions proxy;
+        std::string error;
+        if (proxy_url && *proxy_url && !polyws::parse_proxy_url(proxy_url, proxy, error))
+            return record({WS_ERR_INVALID_ARGUMENT, error});
+        options->values.proxy = proxy;
+        return WS_OK;
+    });
+}
+
+ws_result ws_options_set_proxy_from_environment(ws_options *options, bool enabled) {
+    if (!options) return invalid("options is NULL");
+    options->values.proxy_from_environment = enabled;
+    return WS_OK;
+}
+
 ws_result ws_options_set_deferred_connect(ws_options *options, bool deferred) {
     if (!options) return invalid("options is NULL");
     options->values.deferred_connect = deferred;

@@ -31,7 +31,7 @@ void Connection::abandon() {
         link_->close();   // the transport then reports the end (on_closed)
         return;
     }
-    if (connect_pending_ && tls_) tls_->abort();
+    abort_pending_layers();
     destroy_if_idle();
 }
 
@@ -57,8 +57,22 @@ void Connection::start(std::shared_ptr<Socket> socket) {
         c->fail("released before connecting", 0);
         return;
     }
+    const Options &options = socket->options();
+    const WebSocketUrl &url = socket->parsed_url();
+    c->proxy_ = options.proxy;
+    if (c->proxy_.host.empty() && options.proxy_from_environment) {
+        std::string error;
+        proxy_from_environment(url.secure, url.connect_host, c->proxy_, error);
+        if (!error.empty()) {
+            c->fail("the proxy environment variable is invalid: " + error, 0);
+            return;
+        }
+    }
+    // Through a proxy, only the proxy's name is looked up here; the proxy
+    // resolves the target.
+    const std::string &lookup = c->proxy_.host.empty() ? url.connect_host : c->proxy_.host;
     CommandPoster post = transport.poster();
-    resolve_async(socket->parsed_url().connect_host,
+    resolve_async(lookup,
                   [post, socket](std::vector<std::string> addresses, std::string error) {
                       post([socket, addresses = std::move(addresses), error = std::move(error)] {
                           if (socket->connection)
@@ -87,14 +101,20 @@ void Connection::connect_next() {
     const WebSocketUrl &url = socket_->parsed_url();
     ConnectRequest request;
     request.address = addresses_[next_address_++];
-    request.port = url.port;
+    request.port = proxy_.host.empty() ? url.port : proxy_.port;
+    // The layers, fresh for each attempt (the previous attempt's TCP link is
+    // gone): TCP [-> CONNECT tunnel] [-> TLS] -> this connection.
     LinkHandler *handler = this;
     if (url.secure) {
-        // A fresh TLS layer per attempt; the previous one's TCP link is gone.
         const std::string &name = socket_->options().tls.server_name;
         tls_ = std::make_unique<TlsStream>(*this, socket_->tls_context(),
                                            name.empty() ? url.connect_host : name);
         handler = tls_.get();
+    }
+    if (!proxy_.host.empty()) {
+        proxy_tunnel_ = std::make_unique<ProxyTunnel>(*handler, proxy_,
+                                                      url.host + ":" + std::to_string(url.port));
+        handler = proxy_tunnel_.get();
     }
     phase_ = Phase::Connecting;
     connect_pending_ = true;
@@ -348,10 +368,16 @@ void Connection::fail(const std::string &why, uint16_t wire_code) {
         link_->close();
         return;
     }
-    // A TLS handshake still running holds a TCP link: drop it; its end
-    // (on_connect_failed) then lets this connection go.
-    if (connect_pending_ && tls_) tls_->abort();
+    abort_pending_layers();
     destroy_if_idle();
+}
+
+// A TLS handshake or proxy tunnel still being set up holds a TCP link: drop
+// it; its end (on_connect_failed) then lets this connection go.
+void Connection::abort_pending_layers() {
+    if (!connect_pending_) return;
+    if (tls_) tls_->abort();
+    if (proxy_tunnel_) proxy_tunnel_->abort();
 }
 
 void Connection::on_closed() {

@@ -6,6 +6,7 @@
 #include "frame.h"
 #include "handshake.h"
 #include "socket.h"
+#include "proxy_tunnel.h"
 #include "tls_stream.h"
 #include "transport.h"
 
@@ -61,6 +62,7 @@ private:
     // then close.
     void finish(uint16_t code, const std::string &reason, bool was_clean, const std::string &error);
     void destroy_if_idle();
+    void abort_pending_layers();
 
     enum class Phase { Resolving, Connecting, Handshaking, Open, Ended };
 
@@ -68,6 +70,8 @@ private:
     Phase phase_ = Phase::Resolving;
     Link *link_ = nullptr;             // the TCP link, or tls_ over it
     std::unique_ptr<TlsStream> tls_;   // wss only
+    std::unique_ptr<ProxyTunnel> proxy_tunnel_;   // through an HTTP proxy only
+    ProxyOptions proxy_;               // the proxy in use, if any
     bool link_open_ = false;
     bool connect_pending_ = false;
     std::vector<std::string> addresses_;

@@ -201,6 +201,10 @@ public:
         info.protocols = kProtocols;
         info.user = state_.get();
         info.pt_serv_buf_size = 256 * 1024;
+        // Otherwise lws reads http_proxy from the environment by itself and
+        // misroutes every RAW connection; proxies are the core's business
+        // (proxy_tunnel.cpp), and only when asked for.
+        info.http_proxy_address = "";
         info.gid = -1;
         info.uid = -1;
         struct lws_context *context = lws_create_context(&info);

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "handshake.h"
+#include "proxy_tunnel.h"
 #include "tls_context.h"
 
 #include <cstdint>
@@ -18,6 +19,8 @@ struct Options {
     uint32_t pong_timeout_ms = 10000;
     RequestOptions request;                      // extra headers, user agent
     TlsOptions tls;
+    ProxyOptions proxy;                          // explicit HTTP proxy
+    bool proxy_from_environment = false;         // http_proxy, https_proxy, no_proxy
 };
 
 } // namespace polyws

@@ -28,6 +28,8 @@ static const char *usage_text =
     "      --cert FILE --key FILE  client certificate and key (PEM) for mutual TLS\n"
     "      --tls-server-name N  SNI and certificate name, instead of the URL's host\n"
     "      --insecure-no-verify INSECURE: accept any server certificate\n"
+    "      --proxy URL          through an HTTP proxy (http://[user:pass@]host:port)\n"
+    "      --proxy-from-env     use http_proxy / https_proxy / no_proxy\n"
     "      --send TEXT          send TEXT once open (repeatable, in order)\n"
     "      --close CODE [REASON] close once as many messages arrived as were sent\n"
     "      --echo               send back every message received, with its type\n"
@@ -50,7 +52,8 @@ struct cli {
     size_t header_count;
     const char *user_agent;
     const char *cacert, *cert, *key, *tls_server_name;
-    int insecure;
+    int insecure, proxy_from_env;
+    const char *proxy;
     const char *sends[MAX_ITEMS];
     size_t send_count;
     int close_code;            /* -1: no --close */
@@ -232,6 +235,8 @@ static int parse_args(int argc, char **argv, struct cli *c) {
         else if (!strcmp(a, "--key") && more) c->key = argv[++i];
         else if (!strcmp(a, "--tls-server-name") && more) c->tls_server_name = argv[++i];
         else if (!strcmp(a, "--insecure-no-verify")) c->insecure = 1;
+        else if (!strcmp(a, "--proxy") && more) c->proxy = argv[++i];
+        else if (!strcmp(a, "--proxy-from-env")) c->proxy_from_env = 1;
         else if (!strcmp(a, "--send") && more && c->send_count < MAX_ITEMS)
             c->sends[c->send_count++] = argv[++i];
         else if (!strcmp(a, "--close") && more) {
@@ -317,6 +322,12 @@ int main(int argc, char **argv) {
     if (c.ping_interval_ms > 0) ws_options_set_ping_interval_ms(opts, (uint32_t)c.ping_interval_ms);
     if (c.pong_timeout_ms > 0) ws_options_set_pong_timeout_ms(opts, (uint32_t)c.pong_timeout_ms);
     if (c.cacert) ws_options_set_ca_file(opts, c.cacert);
+    if (c.proxy_from_env) ws_options_set_proxy_from_environment(opts, true);
+    if (c.proxy && ws_options_set_proxy(opts, c.proxy) != WS_OK) {
+        fprintf(stderr, "polyws: %s\n", ws_last_error(NULL));
+        ws_options_free(opts);
+        return 2;
+    }
     if (c.tls_server_name) ws_options_set_tls_server_name(opts, c.tls_server_name);
     if ((c.cert || c.key) && ws_options_set_client_cert(opts, c.cert, c.key) != WS_OK) {
         fprintf(stderr, "polyws: %s\n", ws_last_error(NULL));

@@ -340,6 +340,24 @@ WS_API ws_result ws_options_set_tls_server_name(ws_options *options, const char 
 WS_API ws_result ws_options_set_insecure_no_tls_verify(ws_options *options, bool insecure);
 
 /**
+ * Connect through an HTTP proxy with CONNECT (ws:// and wss://; TLS then
+ * runs end to end through the tunnel): "http://[user:password@]host[:port]"
+ * (port 1080 when none; the credentials, percent-encoded, go as Basic
+ * authentication). NULL or "" clears it. A malformed URL gives
+ * WS_ERR_INVALID_ARGUMENT. A proxy that refuses the tunnel fails the
+ * connection (error, then close 1006) with its status line as the reason.
+ */
+WS_API ws_result ws_options_set_proxy(ws_options *options, const char *proxy_url);
+
+/**
+ * Opt in to the usual environment variables when no proxy is set:
+ * https_proxy / HTTPS_PROXY for wss://, http_proxy for ws:// (upper-case
+ * HTTP_PROXY is ignored, as curl does), and no_proxy / NO_PROXY (names,
+ * each also matching its subdomains; "*" for all). Default false.
+ */
+WS_API ws_result ws_options_set_proxy_from_environment(ws_options *options, bool enabled);
+
+/**
  * Add a header to the opening handshake request (Authorization, Cookie,
  * Origin, ...). Headers the protocol owns (Host, Upgrade, Connection,
  * Sec-WebSocket-*, Content-Length, Transfer-Encoding), names that are not

@@ -145,6 +145,8 @@ static void test_null_loop_and_options_arguments(void **state) {
     expect_invalid_argument(ws_options_set_close_timeout_ms(NULL, 10));
     expect_invalid_argument(ws_options_set_ping_interval_ms(NULL, 10));
     expect_invalid_argument(ws_options_set_pong_timeout_ms(NULL, 10));
+    expect_invalid_argument(ws_options_set_proxy(NULL, "http://h:1"));
+    expect_invalid_argument(ws_options_set_proxy_from_environment(NULL, true));
 
     ws_options *options = NULL;
     assert_int_equal(ws_options_new(&options), WS_OK);
@@ -155,6 +157,12 @@ static void test_null_loop_and_options_arguments(void **state) {
     expect_invalid_argument(ws_options_set_pong_timeout_ms(options, 0));
     assert_int_equal(ws_options_set_ping_interval_ms(options, 0), WS_OK); /* no pings */
     assert_int_equal(ws_options_set_ping_interval_ms(options, 1000), WS_OK);
+    assert_int_equal(ws_options_set_proxy(options, "http://u:p%40ss@proxy.example:3128/"), WS_OK);
+    assert_int_equal(ws_options_set_proxy(options, "[::1]:8080"), WS_OK);
+    assert_int_equal(ws_options_set_proxy(options, NULL), WS_OK);   /* cleared */
+    expect_invalid_argument(ws_options_set_proxy(options, "socks5://h:1080"));
+    expect_invalid_argument(ws_options_set_proxy(options, "http://h:0"));
+    expect_invalid_argument(ws_options_set_proxy(options, "http://:8080"));
     assert_int_equal(ws_options_set_connect_timeout_ms(options, 0), WS_OK); /* no limit */
     assert_int_equal(ws_options_set_max_message_size(options, 1), WS_OK);
     assert_int_equal(ws_options_set_send_buffer_limit(options, 1), WS_OK);
