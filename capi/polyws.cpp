@@ -297,6 +297,31 @@ ws_result ws_options_set_proxy_from_environment(ws_options *options, bool enable
     return WS_OK;
 }
 
+ws_result ws_options_set_permessage_deflate(ws_options *options, bool enabled) {
+    if (!options) return invalid("options is NULL");
+    options->values.request.deflate.enabled = enabled;
+    return WS_OK;
+}
+
+ws_result ws_options_set_deflate_window_bits(ws_options *options, uint8_t client_bits,
+                                             uint8_t server_bits) {
+    if (!options) return invalid("options is NULL");
+    if (client_bits < 9 || client_bits > 15)
+        return invalid("client window bits must be 9 to 15 (zlib cannot compress with 8)");
+    if (server_bits < 8 || server_bits > 15) return invalid("server window bits must be 8 to 15");
+    options->values.request.deflate.client_max_window_bits = client_bits;
+    options->values.request.deflate.server_max_window_bits = server_bits;
+    return WS_OK;
+}
+
+ws_result ws_options_set_deflate_no_context_takeover(ws_options *options, bool client,
+                                                     bool server) {
+    if (!options) return invalid("options is NULL");
+    options->values.request.deflate.client_no_context_takeover = client;
+    options->values.request.deflate.server_no_context_takeover = server;
+    return WS_OK;
+}
+
 ws_result ws_options_set_deferred_connect(ws_options *options, bool deferred) {
     if (!options) return invalid("options is NULL");
     options->values.deferred_connect = deferred;

@@ -142,7 +142,8 @@ void Connection::on_connected(Link &link) {
     phase_ = Phase::Handshaking;
     request_ = build_handshake_request(socket_->parsed_url(), socket_->requested_protocols(),
                                        socket_->options().request);
-    response_.expect(request_.key, socket_->requested_protocols());
+    response_.expect(request_.key, socket_->requested_protocols(),
+                     socket_->options().request.deflate);
     link_->request_write();
 }
 
@@ -160,6 +161,10 @@ void Connection::on_bytes(const uint8_t *data, size_t size) {
         }
         connect_timer_->cancel();
         phase_ = Phase::Open;
+        if (response_.result().deflate) {
+            decoder_.enable_deflate();
+            compressor_ = std::make_unique<MessageCompressor>(response_.result().deflate_agreement);
+        }
         Event open;
         open.kind = EventKind::Open;
         open.protocol = response_.result().protocol;
@@ -243,7 +248,7 @@ void Connection::write_message_chunk() {
         fill_random(current_mask_, 4);
         uint8_t header[14];
         size_t n = encode_frame_header(header, current_.opcode, true, current_.payload.size(),
-                                       current_mask_);
+                                       current_mask_, current_compressed_size_ != 0);
         scratch_.insert(scratch_.end(), header, header + n);
         header_written_ = true;
         at = scratch_.size();
@@ -255,8 +260,12 @@ void Connection::write_message_chunk() {
     apply_mask(&scratch_[at], reinterpret_cast<const uint8_t *>(current_.payload.data()) + current_offset_,
                n, current_mask_, current_offset_);
     current_offset_ += n;
-    if (current_.counted) counted_in_batch_ += n;
+    // bufferedAmount counts the bytes given to send(): a compressed message
+    // counts as sent, all of it, when its last byte leaves.
+    if (current_.counted && !current_compressed_size_) counted_in_batch_ += n;
     if (current_offset_ == current_.payload.size()) {
+        if (current_.counted && current_compressed_size_) counted_in_batch_ += current_original_size_;
+        current_compressed_size_ = 0;
         writing_ = false;
         header_written_ = false;
         current_ = Outgoing();
@@ -325,6 +334,13 @@ void Connection::on_writable() {
         current_ = std::move(next);
         current_offset_ = 0;
         writing_ = true;
+        if (compressor_) {
+            current_original_size_ = current_.payload.size();
+            std::string compressed;
+            compressor_->compress(current_.payload, compressed);
+            current_.payload.swap(compressed);
+            current_compressed_size_ = current_.payload.size();
+        }
     }
     if (phase_ == Phase::Open && scratch_.size() >= kWriteBatch) more = true;
     if (!scratch_.empty()) {

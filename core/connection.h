@@ -95,6 +95,9 @@ private:
     bool writing_ = false;
     uint64_t current_offset_ = 0;
     bool header_written_ = false;
+    uint64_t current_original_size_ = 0;     // before compression
+    uint64_t current_compressed_size_ = 0;   // 0: not compressed
+    std::unique_ptr<MessageCompressor> compressor_;   // permessage-deflate agreed
     uint64_t counted_in_batch_ = 0;
     uint8_t current_mask_[4] = {0, 0, 0, 0};
     std::vector<uint8_t> scratch_;

@@ -42,7 +42,8 @@ bool FrameDecoder::feed(const uint8_t *data, size_t size, FrameSink &sink) {
             } else remaining_ = len7;
             header_have_ = 0;
             bool is_control = uint8_t(opcode_) & 0x8;
-            if (!is_control) {
+            // Compressed messages are bounded as they are inflated.
+            if (!is_control && !message_compressed_) {
                 if (uint64_t(message_.size()) + remaining_ > max_message_size_)
                     return fail(kCloseTooBig, "incoming message exceeds the maximum size of " +
                                                   std::to_string(max_message_size_) + " bytes");
@@ -66,9 +67,12 @@ bool FrameDecoder::feed(const uint8_t *data, size_t size, FrameSink &sink) {
 bool FrameDecoder::start_frame(FrameSink &) {
     uint8_t b0 = header_[0], b1 = header_[1];
     fin_ = b0 & 0x80;
-    if (b0 & 0x70)
-        return fail(kCloseProtocolError, "reserved bits set without a negotiated extension");
     uint8_t op = b0 & 0x0F;
+    // RSV1 is permessage-deflate's, on the first frame of a data message;
+    // any other reserved bit, or RSV1 anywhere else, is a violation.
+    bool rsv1 = b0 & 0x40;
+    if ((b0 & 0x30) || (rsv1 && !(inflater_ && (op == 0x1 || op == 0x2))))
+        return fail(kCloseProtocolError, "reserved bits set without a negotiated extension");
     if (b1 & 0x80) return fail(kCloseProtocolError, "the server sent a masked frame");
     switch (op) {
     case 0x0:
@@ -80,6 +84,7 @@ bool FrameDecoder::start_frame(FrameSink &) {
             return fail(kCloseProtocolError, "new data frame while a fragmented message is unfinished");
         in_message_ = true;
         message_binary_ = op == 0x2;
+        message_compressed_ = rsv1;
         message_.clear();
         utf8_.reset();
         break;
@@ -101,9 +106,23 @@ bool FrameDecoder::take_payload(const uint8_t *data, size_t size) {
         control_.append(reinterpret_cast<const char *>(data), size);
         return true;
     }
-    if (!message_binary_ && !utf8_.feed(data, size))
+    size_t before = message_.size();
+    if (message_compressed_) {
+        std::string error;
+        bool too_big = false;
+        if (!inflater_->inflate(data, size, false, message_, max_message_size_, error, too_big))
+            return fail(too_big ? kCloseTooBig : kCloseProtocolError, error);
+    } else {
+        message_.append(reinterpret_cast<const char *>(data), size);
+    }
+    return check_text(before);
+}
+
+// UTF-8 of text is checked on what arrived (after inflating), as it arrives.
+bool FrameDecoder::check_text(size_t from) {
+    if (!message_binary_ &&
+        !utf8_.feed(reinterpret_cast<const uint8_t *>(message_.data()) + from, message_.size() - from))
         return fail(kCloseInvalidPayload, "invalid UTF-8 in a text message");
-    message_.append(reinterpret_cast<const char *>(data), size);
     return true;
 }
 
@@ -138,6 +157,14 @@ bool FrameDecoder::finish_frame(FrameSink &sink) {
         break;
     }
     if (!fin_) return true;  // more fragments to come
+    if (message_compressed_) {
+        size_t before = message_.size();
+        std::string error;
+        bool too_big = false;
+        if (!inflater_->inflate(nullptr, 0, true, message_, max_message_size_, error, too_big))
+            return fail(too_big ? kCloseTooBig : kCloseProtocolError, error);
+        if (!check_text(before)) return false;
+    }
     if (!message_binary_ && !utf8_.complete())
         return fail(kCloseInvalidPayload, "text message ends inside a UTF-8 sequence");
     in_message_ = false;
@@ -147,9 +174,9 @@ bool FrameDecoder::finish_frame(FrameSink &sink) {
 }
 
 size_t encode_frame_header(uint8_t *out, Opcode opcode, bool fin, uint64_t payload_size,
-                           const uint8_t mask[4]) {
+                           const uint8_t mask[4], bool rsv1) {
     size_t n = 0;
-    out[n++] = uint8_t((fin ? 0x80 : 0) | uint8_t(opcode));
+    out[n++] = uint8_t((fin ? 0x80 : 0) | (rsv1 ? 0x40 : 0) | uint8_t(opcode));
     if (payload_size < 126) {
         out[n++] = uint8_t(0x80 | payload_size);
     } else if (payload_size <= 0xFFFF) {

@@ -17,10 +17,12 @@
 //  +-------------------------------- - - - - - - - - - - - - - - - +
 #pragma once
 
+#include "deflate.h"
 #include "utf8.h"
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 
 namespace polyws {
@@ -64,6 +66,9 @@ class FrameDecoder {
 public:
     explicit FrameDecoder(uint64_t max_message_size) : max_message_size_(max_message_size) {}
 
+    // permessage-deflate was agreed: RSV1 marks compressed messages.
+    void enable_deflate() { inflater_ = std::make_unique<MessageDecompressor>(); }
+
     // Feeds bytes. Returns false on a violation (see violation_code() and
     // violation()); after a close frame the remaining bytes are ignored.
     bool feed(const uint8_t *data, size_t size, FrameSink &sink);
@@ -77,6 +82,7 @@ private:
     bool start_frame(FrameSink &sink);
     bool finish_frame(FrameSink &sink);
     bool take_payload(const uint8_t *data, size_t size);
+    bool check_text(size_t from);
 
     enum class State { Header, Payload } state_ = State::Header;
     uint8_t header_[14];
@@ -88,6 +94,8 @@ private:
     // The data message being reassembled.
     bool in_message_ = false;
     bool message_binary_ = false;
+    bool message_compressed_ = false;
+    std::unique_ptr<MessageDecompressor> inflater_;
     std::string message_;
     Utf8Validator utf8_;
 
@@ -100,8 +108,9 @@ private:
 };
 
 // Writes the header of a masked client frame; returns its length (2-14).
+// `rsv1` marks a compressed message (permessage-deflate, first frame only).
 size_t encode_frame_header(uint8_t *out, Opcode opcode, bool fin, uint64_t payload_size,
-                           const uint8_t mask[4]);
+                           const uint8_t mask[4], bool rsv1 = false);
 
 // dst[i] = src[i] ^ mask[(offset + i) % 4]: masks a slice of a payload that
 // starts `offset` bytes into it. dst may equal src.

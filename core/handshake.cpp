@@ -118,6 +118,7 @@ HandshakeRequest build_handshake_request(const WebSocketUrl &url,
         for (size_t i = 0; i < protocols.size(); ++i) r += (i ? ", " : "") + protocols[i];
         r += "\r\n";
     }
+    if (extra.deflate.enabled) r += "Sec-WebSocket-Extensions: " + deflate_offer(extra.deflate) + "\r\n";
     for (const auto &h : extra.headers) r += h.first + ": " + h.second + "\r\n";
     r += "User-Agent: " + (extra.user_agent.empty() ? std::string("polyws/" POLYWS_VERSION_STRING)
                                                    : extra.user_agent) + "\r\n\r\n";
@@ -200,10 +201,12 @@ HandshakeResponse::Status HandshakeResponse::validate(const std::string &head) {
     if (!accept || *accept != expected_accept(key_))
         return reject("the handshake response has a wrong or missing Sec-WebSocket-Accept");
 
-    if (const std::string *ext = get("sec-websocket-extensions"))
-        if (!split_list(*ext).empty())
-            return reject("the server accepted an extension the client did not offer: '" +
-                          *ext + "'");
+    if (const std::string *ext = get("sec-websocket-extensions")) {
+        std::string error;
+        if (!accept_deflate_response(*ext, deflate_, result_.deflate_agreement, result_.deflate, error))
+            return reject(error);
+        if (result_.deflate) result_.extensions = trim(*ext);
+    }
 
     const std::string *protocol = get("sec-websocket-protocol");
     std::vector<std::string> selected = protocol ? split_list(*protocol) : std::vector<std::string>{};

@@ -3,6 +3,8 @@
 // WebSocket connection": any fault fails the connection).
 #pragma once
 
+#include "deflate.h"
+
 #include <string>
 #include <utility>
 #include <vector>
@@ -18,6 +20,7 @@ using Header = std::pair<std::string, std::string>;
 struct RequestOptions {
     std::vector<Header> headers;   // names as given
     std::string user_agent;
+    DeflateOptions deflate;        // permessage-deflate offer
 };
 
 // Whether a header may be set by the application: a valid field name and
@@ -38,6 +41,8 @@ HandshakeRequest build_handshake_request(const WebSocketUrl &url,
 struct HandshakeResult {
     std::string protocol;
     std::string extensions;
+    bool deflate = false;          // permessage-deflate agreed, with:
+    DeflateAgreement deflate_agreement;
     // The response's fields, names lowercased and sorted; repeated fields
     // joined with ", ".
     std::vector<Header> headers;
@@ -55,9 +60,10 @@ public:
     const HandshakeResult &result() const { return result_; }
     const std::string &error() const { return error_; }
 
-    void expect(std::string key, std::vector<std::string> protocols) {
+    void expect(std::string key, std::vector<std::string> protocols, DeflateOptions deflate) {
         key_ = std::move(key);
         protocols_ = std::move(protocols);
+        deflate_ = deflate;
     }
 
 private:
@@ -70,6 +76,7 @@ private:
     std::string buffer_;
     std::string key_;
     std::vector<std::string> protocols_;
+    DeflateOptions deflate_;
     HandshakeResult result_;
     std::string error_;
 };

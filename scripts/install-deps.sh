@@ -5,7 +5,7 @@ set -eu
 cd "$(dirname "$0")/.."
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-packages="build-essential cmake pkg-config libwebsockets-dev libssl-dev libidn2-dev libcmocka-dev
+packages="build-essential cmake pkg-config libwebsockets-dev libssl-dev libidn2-dev zlib1g-dev libcmocka-dev
   python3 python3-websockets clang-14 libclang-rt-14-dev valgrind ca-certificates openssl
   nginx-light tinyproxy"
 command -v node > /dev/null 2>&1 || packages="$packages nodejs"

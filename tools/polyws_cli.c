@@ -30,6 +30,7 @@ static const char *usage_text =
     "      --insecure-no-verify INSECURE: accept any server certificate\n"
     "      --proxy URL          through an HTTP proxy (http://[user:pass@]host:port)\n"
     "      --proxy-from-env     use http_proxy / https_proxy / no_proxy\n"
+    "      --deflate            offer permessage-deflate compression\n"
     "      --send TEXT          send TEXT once open (repeatable, in order)\n"
     "      --close CODE [REASON] close once as many messages arrived as were sent\n"
     "      --echo               send back every message received, with its type\n"
@@ -52,7 +53,7 @@ struct cli {
     size_t header_count;
     const char *user_agent;
     const char *cacert, *cert, *key, *tls_server_name;
-    int insecure, proxy_from_env;
+    int insecure, proxy_from_env, deflate;
     const char *proxy;
     const char *sends[MAX_ITEMS];
     size_t send_count;
@@ -237,6 +238,7 @@ static int parse_args(int argc, char **argv, struct cli *c) {
         else if (!strcmp(a, "--insecure-no-verify")) c->insecure = 1;
         else if (!strcmp(a, "--proxy") && more) c->proxy = argv[++i];
         else if (!strcmp(a, "--proxy-from-env")) c->proxy_from_env = 1;
+        else if (!strcmp(a, "--deflate")) c->deflate = 1;
         else if (!strcmp(a, "--send") && more && c->send_count < MAX_ITEMS)
             c->sends[c->send_count++] = argv[++i];
         else if (!strcmp(a, "--close") && more) {
@@ -323,6 +325,7 @@ int main(int argc, char **argv) {
     if (c.pong_timeout_ms > 0) ws_options_set_pong_timeout_ms(opts, (uint32_t)c.pong_timeout_ms);
     if (c.cacert) ws_options_set_ca_file(opts, c.cacert);
     if (c.proxy_from_env) ws_options_set_proxy_from_environment(opts, true);
+    if (c.deflate) ws_options_set_permessage_deflate(opts, true);
     if (c.proxy && ws_options_set_proxy(opts, c.proxy) != WS_OK) {
         fprintf(stderr, "polyws: %s\n", ws_last_error(NULL));
         ws_options_free(opts);

@@ -340,6 +340,26 @@ WS_API ws_result ws_options_set_tls_server_name(ws_options *options, const char 
 WS_API ws_result ws_options_set_insecure_no_tls_verify(ws_options *options, bool insecure);
 
 /**
+ * Offer permessage-deflate (RFC 7692). Default false. When the server
+ * accepts, messages are compressed both ways, ws_extensions() reads the
+ * server's answer, and bufferedAmount still counts uncompressed bytes.
+ * The maximum message size applies to the decompressed size.
+ */
+WS_API ws_result ws_options_set_permessage_deflate(ws_options *options, bool enabled);
+
+/**
+ * The LZ77 windows to offer: client_max_window_bits (9-15) and
+ * server_max_window_bits (8-15); 15 (the default) leaves a parameter out.
+ */
+WS_API ws_result ws_options_set_deflate_window_bits(ws_options *options, uint8_t client_bits,
+                                                    uint8_t server_bits);
+
+/** Offer client_no_context_takeover and/or server_no_context_takeover
+ *  (less memory per connection, worse compression). Default false, false. */
+WS_API ws_result ws_options_set_deflate_no_context_takeover(ws_options *options, bool client,
+                                                            bool server);
+
+/**
  * Connect through an HTTP proxy with CONNECT (ws:// and wss://; TLS then
  * runs end to end through the tunnel): "http://[user:password@]host[:port]"
  * (port 1080 when none; the credentials, percent-encoded, go as Basic

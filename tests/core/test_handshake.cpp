@@ -20,7 +20,7 @@ void setup(Case &c, std::vector<std::string> protocols = {}) {
     std::string error;
     assert_true(parse_websocket_url("ws://example.com:8080/chat?x=1", url, error));
     c.request = build_handshake_request(url, protocols);
-    c.response.expect(c.request.key, protocols);
+    c.response.expect(c.request.key, protocols, DeflateOptions());
 }
 
 HandshakeResponse::Status feed(Case &c, const std::string &head, size_t *used = nullptr) {

@@ -34,6 +34,8 @@ NODE = shutil.which("node") or "node"
 
 SERVER_COMMANDS = {
     "node": [NODE, os.path.join(PEERS, "node_server.js"), "--port", "0"],
+    "node-deflate": [NODE, os.path.join(PEERS, "node_server.js"), "--port", "0", "--deflate"],
+    "python-deflate": [PYTHON, os.path.join(PEERS, "py_server.py"), "--port", "0", "--deflate"],
     "node-ipv6": [NODE, os.path.join(PEERS, "node_server.js"), "--port", "0", "--host", "::1"],
     "python": [PYTHON, os.path.join(PEERS, "py_server.py"), "--port", "0"],
     "raw": [PYTHON, os.path.join(PEERS, "raw_server.py"), "--port", "0"],

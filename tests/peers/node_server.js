@@ -26,9 +26,11 @@ const HOLD_MS = 60000; // longest time a held (slow-handshake) socket is kept
 function parseArgs(argv) {
   let port = 0;
   let host = '127.0.0.1';
+  let deflate = false;
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--port' && i + 1 < argv.length) port = Number(argv[++i]);
     else if (argv[i] === '--host' && i + 1 < argv.length) host = argv[++i];
+    else if (argv[i] === '--deflate') deflate = true;
     else if (argv[i].startsWith('--port=')) port = Number(argv[i].slice(7));
     else {
       process.stderr.write(`unknown argument: ${argv[i]}\n`);
@@ -39,7 +41,7 @@ function parseArgs(argv) {
     process.stderr.write('bad --port\n');
     process.exit(2);
   }
-  return { port, host };
+  return { port, host, deflate };
 }
 
 function report(obj) {
@@ -65,7 +67,7 @@ function intParam(params, name, dflt) {
   return Number.isInteger(n) ? n : dflt;
 }
 
-const { port, host } = parseArgs(process.argv.slice(2));
+const { port, host, deflate } = parseArgs(process.argv.slice(2));
 const server = http.createServer((req, res) => {
   res.writeHead(426, { 'Content-Type': 'text/plain', Connection: 'close' });
   res.end('WebSocket only\n');
@@ -75,7 +77,8 @@ const held = new Set();
 const wss = new WebSocketServer({
   noServer: true,
   maxPayload: MAX_PAYLOAD,
-  perMessageDeflate: false,
+  // --deflate: accept permessage-deflate and compress every message.
+  perMessageDeflate: deflate ? { threshold: 0 } : false,
   handleProtocols(protocols, req) {
     const path = new URL(req.url, 'ws://x').pathname;
     if (path === '/subprotocol') {
@@ -162,6 +165,7 @@ function onConnection(ws, req, url) {
       case '/fragmented':
       case '/headers':
       case '/count-pings':
+      case '/pong-unsolicited':
       case '/drop-after-open':
       case '/drop-mid-message':
         return; // these paths do not echo
@@ -232,6 +236,12 @@ function onConnection(ws, req, url) {
     }
     case '/headers':
       ws.send(JSON.stringify(req.headers));
+      break;
+    case '/pong-unsolicited':
+      // Unsolicited pongs with payload, then a message: the lws 4.1.6
+      // client loops forever on this when deflate is active.
+      for (let i = 0; i < 3; i++) ws.pong('unsolicited-' + i);
+      ws.send('after pongs');
       break;
     default:
       break; // echo

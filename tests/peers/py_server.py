@@ -103,6 +103,7 @@ async def handler(ws, path):
 async def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--port", type=int, default=0)
+    ap.add_argument("--deflate", action="store_true", help="accept permessage-deflate")
     args = ap.parse_args()
     loop = asyncio.get_running_loop()
     stop = loop.create_future()
@@ -119,7 +120,7 @@ async def main():
 
     async with websockets.serve(handler, "127.0.0.1", args.port, max_size=None,
                                 subprotocols=SUPPORTED_PROTOCOLS,
-                                compression=None) as server:
+                                compression="deflate" if args.deflate else None) as server:
         port = server.sockets[0].getsockname()[1]
         sys.stdout.write(f"PORT {port}\n")
         sys.stdout.flush()
