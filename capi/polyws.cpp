@@ -297,6 +297,17 @@ ws_result ws_options_set_proxy_from_environment(ws_options *options, bool enable
     return WS_OK;
 }
 
+ws_result ws_options_set_reconnect(ws_options *options, uint32_t initial_delay_ms,
+                                   uint32_t max_delay_ms, uint32_t max_attempts) {
+    if (!options) return invalid("options is NULL");
+    if (initial_delay_ms && max_delay_ms < initial_delay_ms)
+        return invalid("the maximum reconnect delay is below the initial one");
+    options->values.reconnect_initial_ms = initial_delay_ms;
+    options->values.reconnect_max_ms = max_delay_ms;
+    options->values.reconnect_max_attempts = max_attempts;
+    return WS_OK;
+}
+
 ws_result ws_options_set_permessage_deflate(ws_options *options, bool enabled) {
     if (!options) return invalid("options is NULL");
     options->values.request.deflate.enabled = enabled;
@@ -529,6 +540,22 @@ const char *ws_event_reason(const ws_event *event) {
 bool ws_event_was_clean(const ws_event *event) {
     const Event *e = event_of(event);
     return e && e->kind == EventKind::Close && e->was_clean;
+}
+bool ws_event_will_reconnect(const ws_event *event) {
+    const Event *e = event_of(event);
+    return e && e->kind == EventKind::Close && e->will_reconnect;
+}
+uint32_t ws_event_reconnect_attempt(const ws_event *event) {
+    const Event *e = event_of(event);
+    return e && e->kind == EventKind::Reconnect ? e->attempt : 0;
+}
+uint64_t ws_event_unsent_messages(const ws_event *event) {
+    const Event *e = event_of(event);
+    return e && e->kind == EventKind::Close ? e->unsent_messages : 0;
+}
+uint64_t ws_event_unsent_bytes(const ws_event *event) {
+    const Event *e = event_of(event);
+    return e && e->kind == EventKind::Close ? e->unsent_bytes : 0;
 }
 const char *ws_event_error_message(const ws_event *event) {
     const Event *e = event_of(event);

@@ -161,6 +161,7 @@ void Connection::on_bytes(const uint8_t *data, size_t size) {
         }
         connect_timer_->cancel();
         phase_ = Phase::Open;
+        socket_->on_connection_opened();
         if (response_.result().deflate) {
             decoder_.enable_deflate();
             compressor_ = std::make_unique<MessageCompressor>(response_.result().deflate_agreement);
@@ -421,7 +422,9 @@ void Connection::finish(uint16_t code, const std::string &reason, bool was_clean
     connect_timer_->cancel();
     ping_timer_->cancel();
     pong_timer_->cancel();
-    socket_->mark_transport_done();
+    uint64_t unsent_messages = 0, unsent_bytes = 0;
+    socket_->mark_transport_done(unsent_messages, unsent_bytes);
+    if (writing_ && current_.counted) ++unsent_messages;   // cut off part way
     if (!error.empty()) {
         Event failed;
         failed.kind = EventKind::Error;
@@ -433,12 +436,18 @@ void Connection::finish(uint16_t code, const std::string &reason, bool was_clean
     closed.code = code;
     closed.reason = reason;
     closed.was_clean = was_clean;
+    closed.unsent_messages = unsent_messages;
+    closed.unsent_bytes = unsent_bytes;
+    uint32_t delay_ms = 0, attempt = 0;
+    bool reconnect = socket_->plan_reconnect(was_clean, code, delay_ms, attempt);
+    closed.will_reconnect = reconnect;
     socket_->post_event(std::move(closed));
+    if (reconnect) socket_->loop().schedule_reconnect(socket_, delay_ms, attempt);
 }
 
 void Connection::destroy_if_idle() {
     if (!finished_ || link_open_ || connect_pending_) return;
-    socket_->connection = nullptr;
+    if (socket_->connection == this) socket_->connection = nullptr;   // not a successor's
     delete this;
 }
 

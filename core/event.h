@@ -18,6 +18,7 @@ enum class EventKind {
     Message = WS_EVENT_MESSAGE,
     Error = WS_EVENT_ERROR,
     Close = WS_EVENT_CLOSE,
+    Reconnect = WS_EVENT_RECONNECT,
     PeerClosing = 100,   // the server started the closing handshake: CLOSING
 };
 
@@ -35,6 +36,10 @@ struct Event {
     std::string protocol;
     std::string extensions;
     std::vector<Header> headers;                   // open: the response's
+    bool will_reconnect = false;                   // close: a reconnect follows
+    uint32_t attempt = 0;                          // reconnect: 1, 2, ...
+    uint64_t unsent_bytes = 0;                     // close: accepted, never sent
+    uint64_t unsent_messages = 0;
 };
 
 } // namespace polyws

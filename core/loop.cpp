@@ -52,8 +52,29 @@ void Loop::socket_released() {
 }
 
 void Loop::abandon_connections() {
+    reconnects_.clear();   // their timers never fire now
     std::vector<Connection *> open(connections_.begin(), connections_.end());
     for (Connection *c : open) c->abandon();
+}
+
+void Loop::schedule_reconnect(std::shared_ptr<Socket> socket, uint32_t delay_ms, uint32_t attempt) {
+    Socket *key = socket.get();
+    PendingReconnect &pending = reconnects_[key];
+    pending.socket = std::move(socket);
+    pending.timer = transport_->make_timer([this, key, attempt] {
+        auto it = reconnects_.find(key);
+        if (it == reconnects_.end()) return;
+        std::shared_ptr<Socket> s = std::move(it->second.socket);
+        std::unique_ptr<Timer> fired = std::move(it->second.timer);   // freed on return
+        reconnects_.erase(it);
+        if (s->released() || s->close_called()) return;
+        Event reconnect;
+        reconnect.kind = EventKind::Reconnect;
+        reconnect.attempt = attempt;
+        s->post_event(std::move(reconnect));
+        Connection::start(s);
+    });
+    pending.timer->arm(delay_ms);
 }
 
 void Loop::shutdown_io() {

@@ -13,6 +13,7 @@
 #include <memory>
 #include <mutex>
 #include <thread>
+#include <unordered_map>
 #include <unordered_set>
 
 namespace polyws {
@@ -55,6 +56,9 @@ public:
     void add_connection(Connection *c) { connections_.insert(c); }
     void remove_connection(Connection *c) { connections_.erase(c); }
     void abandon_connections();
+    // Starts a new connection for `socket` in `delay_ms` (the reconnect
+    // option), announcing it with a reconnect event. I/O thread only.
+    void schedule_reconnect(std::shared_ptr<Socket> socket, uint32_t delay_ms, uint32_t attempt);
 
     static Loop *from_handle(ws_loop *loop) { return reinterpret_cast<Loop *>(loop); }
     static const Loop *from_handle(const ws_loop *loop) { return reinterpret_cast<const Loop *>(loop); }
@@ -83,6 +87,11 @@ private:
     std::atomic<bool> host_released_{false};
     std::atomic<int> live_sockets_{0};
     std::unordered_set<Connection *> connections_;
+    struct PendingReconnect {
+        std::shared_ptr<Socket> socket;
+        std::unique_ptr<Timer> timer;
+    };
+    std::unordered_map<Socket *, PendingReconnect> reconnects_;   // I/O thread only
 };
 
 } // namespace polyws

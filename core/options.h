@@ -21,6 +21,9 @@ struct Options {
     TlsOptions tls;
     ProxyOptions proxy;                          // explicit HTTP proxy
     bool proxy_from_environment = false;         // http_proxy, https_proxy, no_proxy
+    uint32_t reconnect_initial_ms = 0;           // 0: never reconnect (as a browser)
+    uint32_t reconnect_max_ms = 30000;
+    uint32_t reconnect_max_attempts = 0;         // 0: no limit
 };
 
 } // namespace polyws

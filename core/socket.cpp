@@ -2,6 +2,7 @@
 
 #include "connection.h"
 #include "loop.h"
+#include "random.h"
 #include "utf8.h"
 
 namespace polyws {
@@ -133,7 +134,10 @@ Status Socket::close(uint16_t code, const char *reason) {
     if (!is_valid_utf8(reason_text.data(), reason_text.size()))
         return {WS_ERR_INVALID_UTF8, "close reason is not valid UTF-8"};
     std::unique_lock<std::mutex> lock(mutex_);
-    if (state_ == WS_CLOSING || state_ == WS_CLOSED) return Status::ok();
+    if (state_ == WS_CLOSING || state_ == WS_CLOSED) {
+        close_called_ = true;   // no effect, but no reconnect after it either
+        return Status::ok();
+    }
     bool connecting = state_ == WS_CONNECTING;
     state_ = WS_CLOSING;
     close_called_ = true;
@@ -181,7 +185,7 @@ void Socket::release() {
 
 Status Socket::add_listener(ws_event_type_t type, ws_listener_fn fn, void *user_data) {
     if (!fn) return {WS_ERR_INVALID_ARGUMENT, "the listener function is NULL"};
-    if (type < WS_EVENT_OPEN || type > WS_EVENT_CLOSE)
+    if (type < WS_EVENT_OPEN || type > WS_EVENT_RECONNECT)
         return {WS_ERR_INVALID_ARGUMENT, "unknown event type"};
     std::lock_guard<std::mutex> lock(mutex_);
     if (released_) return Status::ok();
@@ -210,7 +214,7 @@ void Socket::remove_listener(ws_event_type_t type, ws_listener_fn fn, void *user
 }
 
 Status Socket::set_handler(ws_event_type_t type, ws_listener_fn fn, void *user_data) {
-    if (type < WS_EVENT_OPEN || type > WS_EVENT_CLOSE)
+    if (type < WS_EVENT_OPEN || type > WS_EVENT_RECONNECT)
         return {WS_ERR_INVALID_ARGUMENT, "unknown event type"};
     std::lock_guard<std::mutex> lock(mutex_);
     for (auto it = listeners_.begin(); it != listeners_.end(); ++it) {
@@ -263,11 +267,11 @@ bool Socket::apply(Event &event) {
         if (state_ != WS_CONNECTING) return false;   // close() won the race
         state_ = WS_OPEN;
         // Written once, before any reader can see OPEN; never changed again.
-        protocol_storage_ = event.protocol;
-        extensions_storage_ = event.extensions;
+        protocol_storage_.push_back(event.protocol);
+        extensions_storage_.push_back(event.extensions);
         response_headers_ = event.headers;
-        protocol_.store(protocol_storage_.c_str());
-        extensions_.store(extensions_storage_.c_str());
+        protocol_.store(protocol_storage_.back().c_str());
+        extensions_.store(extensions_storage_.back().c_str());
         return true;
     case EventKind::Message:
         return state_ == WS_OPEN;
@@ -280,6 +284,13 @@ bool Socket::apply(Event &event) {
         return true;
     case EventKind::Close:
         state_ = WS_CLOSED;
+        return true;
+    case EventKind::Reconnect:
+        // A new connection: CONNECTING again, unless close() came first.
+        if (state_ != WS_CLOSED || close_called_) return false;
+        state_ = WS_CONNECTING;
+        transport_done_ = false;
+        buffered_.store(0);   // the new connection's queue starts empty
         return true;
     }
     return false;
@@ -323,10 +334,34 @@ bool Socket::pop_outgoing(Outgoing &out) {
     return true;
 }
 
-void Socket::mark_transport_done() {
+void Socket::mark_transport_done(uint64_t &unsent_messages, uint64_t &unsent_bytes) {
     std::lock_guard<std::mutex> lock(mutex_);
     transport_done_ = true;
+    for (const auto &m : outbox_) unsent_messages += m.counted ? 1 : 0;
     outbox_.clear();   // never to be sent; bufferedAmount keeps counting them
+    unsent_bytes = buffered_.load();
+}
+
+bool Socket::plan_reconnect(bool was_clean, uint16_t code, uint32_t &delay_ms, uint32_t &attempt) {
+    const Options &o = options_;
+    if (!o.reconnect_initial_ms || released_.load()) return false;
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (close_called_) return false;   // this side ended it
+    }
+    if (was_clean && code == kCloseNormal) return false;   // the server said goodbye
+    if (o.reconnect_max_attempts && reconnect_attempts_ >= o.reconnect_max_attempts) return false;
+    attempt = ++reconnect_attempts_;
+    // Exponential backoff with jitter: a random point in the upper half of
+    // min(max, initial * 2^(attempt-1)), so many clients do not return at once.
+    uint64_t delay = o.reconnect_initial_ms;
+    for (uint32_t i = 1; i < attempt && delay < o.reconnect_max_ms; ++i) delay *= 2;
+    if (delay > o.reconnect_max_ms) delay = o.reconnect_max_ms;
+    uint8_t r[2];
+    fill_random(r, 2);
+    uint64_t half = delay / 2;
+    delay_ms = uint32_t(delay - half + (half ? (uint64_t(r[0] << 8 | r[1]) % (half + 1)) : 0));
+    return true;
 }
 
 } // namespace polyws

@@ -90,9 +90,19 @@ public:
     void post_event(Event &&event);
     bool pop_outgoing(Outgoing &out);
     void on_bytes_sent(uint64_t payload_bytes) { buffered_.fetch_sub(payload_bytes); }
-    // The host may no longer send (connection over): later sends only count.
-    void mark_transport_done();
+    // The connection is over: later sends only count. Returns what was
+    // accepted by send() and never sent, messages and bytes.
+    void mark_transport_done(uint64_t &unsent_messages, uint64_t &unsent_bytes);
+    // Whether a connection that ended so should be followed by another
+    // (the reconnect option), and if so after how long. I/O thread.
+    bool plan_reconnect(bool was_clean, uint16_t code, uint32_t &delay_ms, uint32_t &attempt);
+    // The connection opened: the reconnect backoff starts over. I/O thread.
+    void on_connection_opened() { reconnect_attempts_ = 0; }
     bool released() const { return released_.load(); }
+    bool close_called() const {
+        std::lock_guard<std::mutex> lock(mutex_);
+        return close_called_;
+    }
     const WebSocketUrl &parsed_url() const { return url_; }
     const std::vector<std::string> &requested_protocols() const { return protocols_; }
     const Options &options() const { return options_; }
@@ -136,8 +146,10 @@ private:
     int callbacks_running_ = 0;
     std::thread::id callback_thread_;
 
-    std::string protocol_storage_, extensions_storage_;   // written once, at open
-    std::vector<Header> response_headers_;                // likewise
+    // Written at each open; earlier values stay (pointers handed out by
+    // ws_protocol() and friends remain valid until ws_free).
+    std::deque<std::string> protocol_storage_, extensions_storage_;
+    std::vector<Header> response_headers_;
     std::atomic<const char *> protocol_{""}, extensions_{""};
     std::atomic<ws_binary_type_t> binary_type_{WS_BINARY_BLOB};
     std::atomic<uint64_t> buffered_{0};
@@ -146,6 +158,7 @@ private:
     std::atomic<bool> connect_started_{false};
     std::atomic<bool> write_requested_{false};
     std::shared_ptr<Socket> host_reference_;   // the handle's own reference
+    uint32_t reconnect_attempts_ = 0;          // I/O thread
     friend class Connection;
 };
 

@@ -31,6 +31,9 @@ static const char *usage_text =
     "      --proxy URL          through an HTTP proxy (http://[user:pass@]host:port)\n"
     "      --proxy-from-env     use http_proxy / https_proxy / no_proxy\n"
     "      --deflate            offer permessage-deflate compression\n"
+    "      --reconnect MS       reconnect after drops, first after about MS\n"
+    "      --reconnect-max MS   longest delay between attempts (default 30000)\n"
+    "      --reconnect-attempts N  give up after N attempts in a row (default: never)\n"
     "      --send TEXT          send TEXT once open (repeatable, in order)\n"
     "      --close CODE [REASON] close once as many messages arrived as were sent\n"
     "      --echo               send back every message received, with its type\n"
@@ -54,6 +57,7 @@ struct cli {
     const char *user_agent;
     const char *cacert, *cert, *key, *tls_server_name;
     int insecure, proxy_from_env, deflate;
+    long reconnect_ms, reconnect_max_ms, reconnect_attempts;
     const char *proxy;
     const char *sends[MAX_ITEMS];
     size_t send_count;
@@ -173,17 +177,34 @@ static void on_close(ws_socket *ws, const ws_event *ev, void *ud) {
     struct cli *c = ud;
     (void)ws;
     const char *reason = ws_event_reason(ev);
+    int again = ws_event_will_reconnect(ev);
     if (c->jsonl) {
         printf("{\"event\":\"close\",\"code\":%u,\"reason\":", ws_event_code(ev));
         json_string(stdout, reason, strlen(reason));
-        printf(",\"wasClean\":%s}\n", ws_event_was_clean(ev) ? "true" : "false");
+        printf(",\"wasClean\":%s%s}\n", ws_event_was_clean(ev) ? "true" : "false",
+               again ? ",\"willReconnect\":true" : "");
         fflush(stdout);
     }
+    if (again) return;   /* a reconnect event follows */
     if (!ws_event_was_clean(ev) || !c->jsonl)
         fprintf(stderr, "polyws: closed: code %u%s%s, %s\n", ws_event_code(ev),
                 *reason ? ", reason " : "", reason, ws_event_was_clean(ev) ? "clean" : "not clean");
     c->exit_code = ws_event_was_clean(ev) ? 0 : 1;
     c->done = 1;
+}
+
+static void on_reconnect(ws_socket *ws, const ws_event *ev, void *ud) {
+    struct cli *c = ud;
+    (void)ws;
+    if (c->jsonl) {
+        printf("{\"event\":\"reconnect\",\"attempt\":%u}\n", ws_event_reconnect_attempt(ev));
+        fflush(stdout);
+    } else {
+        fprintf(stderr, "polyws: reconnecting (attempt %u)\n", ws_event_reconnect_attempt(ev));
+    }
+    /* A new conversation: --send and --close start over once it opens. */
+    c->sent = c->received = 0;
+    c->close_requested = 0;
 }
 
 /* Reads what stdin has and sends each complete line as a text message. */
@@ -239,6 +260,9 @@ static int parse_args(int argc, char **argv, struct cli *c) {
         else if (!strcmp(a, "--proxy") && more) c->proxy = argv[++i];
         else if (!strcmp(a, "--proxy-from-env")) c->proxy_from_env = 1;
         else if (!strcmp(a, "--deflate")) c->deflate = 1;
+        else if (!strcmp(a, "--reconnect") && more) c->reconnect_ms = atol(argv[++i]);
+        else if (!strcmp(a, "--reconnect-max") && more) c->reconnect_max_ms = atol(argv[++i]);
+        else if (!strcmp(a, "--reconnect-attempts") && more) c->reconnect_attempts = atol(argv[++i]);
         else if (!strcmp(a, "--send") && more && c->send_count < MAX_ITEMS)
             c->sends[c->send_count++] = argv[++i];
         else if (!strcmp(a, "--close") && more) {
@@ -326,6 +350,14 @@ int main(int argc, char **argv) {
     if (c.cacert) ws_options_set_ca_file(opts, c.cacert);
     if (c.proxy_from_env) ws_options_set_proxy_from_environment(opts, true);
     if (c.deflate) ws_options_set_permessage_deflate(opts, true);
+    if (c.reconnect_ms > 0 &&
+        ws_options_set_reconnect(opts, (uint32_t)c.reconnect_ms,
+                                 (uint32_t)(c.reconnect_max_ms > 0 ? c.reconnect_max_ms : 30000),
+                                 (uint32_t)(c.reconnect_attempts > 0 ? c.reconnect_attempts : 0)) != WS_OK) {
+        fprintf(stderr, "polyws: %s\n", ws_last_error(NULL));
+        ws_options_free(opts);
+        return 2;
+    }
     if (c.proxy && ws_options_set_proxy(opts, c.proxy) != WS_OK) {
         fprintf(stderr, "polyws: %s\n", ws_last_error(NULL));
         ws_options_free(opts);
@@ -363,6 +395,7 @@ int main(int argc, char **argv) {
     ws_set_onmessage(ws, on_message, &c);
     ws_set_onerror(ws, on_error, &c);
     ws_set_onclose(ws, on_close, &c);
+    ws_add_event_listener(ws, WS_EVENT_RECONNECT, on_reconnect, &c);
 
     c.stdin_open = c.read_stdin;
     static char line[1 << 16];

@@ -190,7 +190,10 @@ typedef enum ws_event_type_t {
     WS_EVENT_OPEN = 1,
     WS_EVENT_MESSAGE = 2,
     WS_EVENT_ERROR = 3,
-    WS_EVENT_CLOSE = 4
+    WS_EVENT_CLOSE = 4,
+    /** Only with ws_options_set_reconnect(): a new connection is starting;
+     *  readyState is CONNECTING again. Not a browser event. */
+    WS_EVENT_RECONNECT = 5
 } ws_event_type_t;
 
 /** Where a loop runs listeners. */
@@ -338,6 +341,22 @@ WS_API ws_result ws_options_set_tls_server_name(ws_options *options, const char 
  * only; never enabled by anything but this call.
  */
 WS_API ws_result ws_options_set_insecure_no_tls_verify(ws_options *options, bool insecure);
+
+/**
+ * Automatic reconnect, off by default (as in a browser). When a connection
+ * ends without this side asking (a failure, a drop, a server close other
+ * than a clean 1000), its close event says ws_event_will_reconnect(), and
+ * after a delay a WS_EVENT_RECONNECT event starts a new connection: the
+ * socket is CONNECTING again, then open (or error and close) follow as
+ * before. Delays double from `initial_delay_ms` up to `max_delay_ms`, each
+ * picked at random in its upper half; the count restarts after an open.
+ * `max_attempts` 0 means no limit. close() or ws_free() stop it. Messages
+ * not sent when a connection ends are never resent: the close event reports
+ * them (ws_event_unsent_messages()), and bufferedAmount starts from 0 on the
+ * new connection. `initial_delay_ms` 0 turns reconnecting off.
+ */
+WS_API ws_result ws_options_set_reconnect(ws_options *options, uint32_t initial_delay_ms,
+                                          uint32_t max_delay_ms, uint32_t max_attempts);
 
 /**
  * Offer permessage-deflate (RFC 7692). Default false. When the server
@@ -610,6 +629,17 @@ WS_API uint16_t ws_event_code(const ws_event *event);
 WS_API const char *ws_event_reason(const ws_event *event);
 /** close: wasClean. */
 WS_API bool ws_event_was_clean(const ws_event *event);
+/** close: a reconnect will follow (see ws_options_set_reconnect()). */
+WS_API bool ws_event_will_reconnect(const ws_event *event);
+/** reconnect: which attempt this is, from 1. */
+WS_API uint32_t ws_event_reconnect_attempt(const ws_event *event);
+/**
+ * close: how many messages accepted by send() on this connection were never
+ * (fully) sent, and their bytes not sent (the bufferedAmount of the
+ * connection at its end). Nothing accepted is dropped unreported.
+ */
+WS_API uint64_t ws_event_unsent_messages(const ws_event *event);
+WS_API uint64_t ws_event_unsent_bytes(const ws_event *event);
 /** error: why the connection failed, readable (e.g. "TLS: certificate
  *  verify failed: self-signed certificate"). "" for other events. */
 WS_API const char *ws_event_error_message(const ws_event *event);

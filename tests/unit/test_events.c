@@ -701,7 +701,7 @@ static void test_listener_argument_errors(void **state) {
     assert_true(strlen(ws_last_error(ws)) > 0);
     assert_int_equal(ws_add_event_listener(ws, (ws_event_type_t)0, log_listener, NULL),
                      WS_ERR_INVALID_ARGUMENT);
-    assert_int_equal(ws_add_event_listener(ws, (ws_event_type_t)5, log_listener, NULL),
+    assert_int_equal(ws_add_event_listener(ws, (ws_event_type_t)6, log_listener, NULL),
                      WS_ERR_INVALID_ARGUMENT);
     assert_int_equal(ws_add_event_listener(ws, (ws_event_type_t)100, log_listener, NULL),
                      WS_ERR_INVALID_ARGUMENT);

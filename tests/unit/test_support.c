@@ -185,6 +185,10 @@ void recorder_add(recorder *r, ws_socket *ws, const ws_event *event, void *liste
     e->data[size] = 0;
     e->code = ws_event_code(event);
     e->was_clean = ws_event_was_clean(event);
+    e->will_reconnect = ws_event_will_reconnect(event);
+    e->attempt = ws_event_reconnect_attempt(event);
+    e->unsent_messages = ws_event_unsent_messages(event);
+    e->unsent_bytes = ws_event_unsent_bytes(event);
     e->reason = dup_str(ws_event_reason(event));
     e->error = dup_str(ws_event_error_message(event));
     e->protocol = dup_str(ws_event_protocol(event));
@@ -357,7 +361,7 @@ void attach_recorder(ws_socket *ws, void *context) {
      * missing events instead). */
     recorder *r = context;
     if (!r) return;
-    for (int type = WS_EVENT_OPEN; type <= WS_EVENT_CLOSE; ++type)
+    for (int type = WS_EVENT_OPEN; type <= WS_EVENT_RECONNECT; ++type)
         ws_add_event_listener(ws, (ws_event_type_t)type, recorder_listener, r);
 }
 

@@ -125,6 +125,10 @@ typedef struct rec_event {
     bool nul_after_data;           /* the byte after the payload was 0 */
     uint16_t code;
     bool was_clean;
+    bool will_reconnect;           /* ws_event_will_reconnect() */
+    uint32_t attempt;              /* ws_event_reconnect_attempt() */
+    uint64_t unsent_messages;      /* ws_event_unsent_messages() */
+    uint64_t unsent_bytes;         /* ws_event_unsent_bytes() */
     char *reason;
     char *error;
     char *protocol;                /* ws_event_protocol() */
