@@ -1,0 +1,162 @@
+-- Lifetimes: what the GC may collect, and that collecting closes safely.
+local H = require "helpers"
+local polyws = H.polyws
+
+local function weak() return setmetatable({}, { __mode = "v" }) end
+
+describe("garbage collection", function()
+  local node
+  setup(function() node = H.node_server() end)
+  teardown(function() node.stop() end)
+
+  it("an open socket nobody references or listens to is collected and closed with 1001", function()
+    local path, ref = H.unique("gc-open"), weak()
+    ;(function()
+      local ws = assert(polyws.new(node.url(path)))
+      assert(H.wait_until(function() return ws.readyState == polyws.OPEN end))
+      ref[1] = ws
+    end)()
+    H.collect(ref)
+    assert.is_nil(ref[1])
+    local report = node.report(path)
+    assert.are.equal(1001, report.close_code)
+  end)
+
+  it("a socket with listeners that can still fire is kept alive, and collected once closed", function()
+    local path, ref = H.unique("gc-pinned"), weak()
+    local got, closed = {}, nil
+    ;(function()
+      local ws = assert(polyws.new(node.url(path)))
+      ws.onopen = function(ev) ev.target:send("one") end
+      ws.onmessage = function(ev)
+        got[#got + 1] = ev.data
+        if ev.data == "two" then ev.target:close(1000, "bye") end
+      end
+      ws.onclose = function(ev) closed = ev.code end
+      ref[1] = ws
+    end)()
+    H.collect()
+    assert.is_not_nil(ref[1]) -- CONNECTING with listeners
+    assert(H.wait_until(function() return #got == 1 end))
+    H.collect()
+    assert.is_not_nil(ref[1]) -- OPEN with message and close listeners
+    ;(function() assert(ref[1]:send("two")) end)()
+    assert(H.wait_until(function() return closed ~= nil end))
+    assert.are.same({ "one", "two" }, got)
+    assert.are.equal(1000, closed)
+    H.collect(ref)
+    assert.is_nil(ref[1]) -- CLOSED: nothing can fire any more
+    assert.are.equal("bye", node.report(path).close_reason)
+  end)
+
+  it("an open socket with only an open listener is not kept alive (it cannot fire again)", function()
+    local path, ref = H.unique("gc-onopen"), weak()
+    local opened = false
+    ;(function()
+      local ws = assert(polyws.new(node.url(path)))
+      ws.onopen = function() opened = true end
+      ref[1] = ws
+    end)()
+    H.collect()
+    assert.is_not_nil(ref[1]) -- CONNECTING: open can still fire
+    assert(H.wait_until(function() return opened end))
+    H.collect(ref)
+    assert.is_nil(ref[1])
+    assert.are.equal(1001, node.report(path).close_code)
+  end)
+
+  it("a socket dropped while CONNECTING without listeners is collected; dispatch goes on", function()
+    local ref = weak()
+    ;(function() ref[1] = assert(polyws.new(node.url(H.unique("gc-connecting")))) end)()
+    H.collect(ref)
+    assert.is_nil(ref[1])
+    assert.are.equal("number", type(polyws.dispatch(0.05)))
+  end)
+
+  it("many sockets opened and dropped leave nothing behind", function()
+    local ref = weak()
+    for i = 1, 50 do
+      local ws = assert(polyws.new(node.url(H.unique("gc-many"))))
+      ref[i] = ws
+      if i % 2 == 0 then ws.onopen = function(ev) ev.target:close() end end
+    end
+    -- let the ones with listeners finish; the others go at once
+    assert(H.wait_until(function()
+      for i = 2, 50, 2 do
+        local ws = ref[i]
+        if ws and ws.readyState ~= polyws.CLOSED then return false end
+      end
+      return true
+    end))
+    H.collect()
+    H.collect()
+    local left = 0
+    for i = 1, 50 do if ref[i] then left = left + 1 end end
+    assert.are.equal(0, left)
+  end)
+
+  it("Lua 5.4 <close> variables free the socket at the end of their scope", function()
+    if _VERSION ~= "Lua 5.4" then pending("to-be-closed variables are Lua 5.4") return end
+    local path = H.unique("gc-tbc")
+    local fired = {}
+    local chunk = assert(load([[
+      local polyws, H, url, fired = ...
+      local ws <close> = assert(polyws.new(url))
+      ws.onclose = function() fired[#fired + 1] = "close" end
+      ws.onmessage = function() fired[#fired + 1] = "message" end
+      assert(H.wait_until(function() return ws.readyState == polyws.OPEN end))
+      assert(ws:send("last words"))
+      return ws
+    ]]))
+    local ws = chunk(polyws, H, node.url(path), fired)
+    assert.are.equal(polyws.CLOSED, ws.readyState)
+    assert.are.equal(node.url(path), ws.url)
+    local report = node.report(path)
+    assert.are.equal(1001, report.close_code)
+    assert.are.equal(1, #report.messages)
+    polyws.dispatch(0.05)
+    assert.are.same({}, fired) -- no event after the free
+    assert.is_true(ws:send("discarded"))
+    assert.is_true(ws:close(1000))
+  end)
+
+  it("closing the Lua state with sockets open, connecting and pinned is safe", function()
+    local lua = os.getenv("POLYWS_LUA")
+    assert(lua and lua ~= "", "POLYWS_LUA is not set")
+    local base = H.unique("gc-state")
+    local script = os.tmpname()
+    local f = assert(io.open(script, "w"))
+    f:write([[
+      local polyws = require "polyws"
+      local url = ...
+      local list = {}
+      for i = 1, 3 do list[i] = assert(polyws.new(url .. "-" .. i)) end
+      list[1].onmessage = function() end -- pinned
+      local t0 = polyws.now()
+      local function all_open()
+        for i = 1, 3 do if list[i].readyState ~= polyws.OPEN then return false end end
+        return true
+      end
+      while not all_open() and polyws.now() - t0 < 10 do polyws.dispatch(0.1) end
+      assert(all_open(), "not open")
+      assert(list[1]:send("queued"))
+      list[4] = assert(polyws.new(url .. "-4")) -- still connecting
+      io.write("opened\n")
+      -- falls off the end: the interpreter closes the state, finalizers run
+    ]])
+    f:close()
+    local cmd = ("LUA_PATH=%s LUA_CPATH=%s timeout 30 %s %s %s 2>&1; echo status=$?"):format(
+      H.shell_quote(package.path), H.shell_quote(package.cpath), H.shell_quote(lua),
+      H.shell_quote(script), H.shell_quote(node.url(base)))
+    local p = assert(io.popen(cmd, "r"))
+    local out = p:read("*a")
+    p:close()
+    os.remove(script)
+    assert.matches("opened\nstatus=0\n$", out)
+    for i = 1, 3 do
+      local report = node.report(base .. "-" .. i)
+      assert.are.equal(1001, report.close_code, "socket " .. i)
+      if i == 1 then assert.are.equal(1, #report.messages) end
+    end
+  end)
+end)
