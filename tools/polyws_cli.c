@@ -31,6 +31,8 @@ static const char *usage_text =
     "      --proxy URL          through an HTTP proxy (http://[user:pass@]host:port)\n"
     "      --proxy-from-env     use http_proxy / https_proxy / no_proxy\n"
     "      --deflate            offer permessage-deflate compression\n"
+    "      --deflate-window-bits C S  offer client (9-15) / server (8-15) window bits\n"
+    "      --deflate-no-context-takeover  offer no context takeover, both ways\n"
     "      --reconnect MS       reconnect after drops, first after about MS\n"
     "      --reconnect-max MS   longest delay between attempts (default 30000)\n"
     "      --reconnect-attempts N  give up after N attempts in a row (default: never)\n"
@@ -56,7 +58,8 @@ struct cli {
     size_t header_count;
     const char *user_agent;
     const char *cacert, *cert, *key, *tls_server_name;
-    int insecure, proxy_from_env, deflate;
+    int insecure, proxy_from_env, deflate, deflate_no_takeover;
+    long deflate_client_bits, deflate_server_bits;
     long reconnect_ms, reconnect_max_ms, reconnect_attempts;
     const char *proxy;
     const char *sends[MAX_ITEMS];
@@ -260,6 +263,12 @@ static int parse_args(int argc, char **argv, struct cli *c) {
         else if (!strcmp(a, "--proxy") && more) c->proxy = argv[++i];
         else if (!strcmp(a, "--proxy-from-env")) c->proxy_from_env = 1;
         else if (!strcmp(a, "--deflate")) c->deflate = 1;
+        else if (!strcmp(a, "--deflate-no-context-takeover")) c->deflate = c->deflate_no_takeover = 1;
+        else if (!strcmp(a, "--deflate-window-bits") && i + 2 < argc) {
+            c->deflate = 1;
+            c->deflate_client_bits = atol(argv[++i]);
+            c->deflate_server_bits = atol(argv[++i]);
+        }
         else if (!strcmp(a, "--reconnect") && more) c->reconnect_ms = atol(argv[++i]);
         else if (!strcmp(a, "--reconnect-max") && more) c->reconnect_max_ms = atol(argv[++i]);
         else if (!strcmp(a, "--reconnect-attempts") && more) c->reconnect_attempts = atol(argv[++i]);
@@ -350,6 +359,14 @@ int main(int argc, char **argv) {
     if (c.cacert) ws_options_set_ca_file(opts, c.cacert);
     if (c.proxy_from_env) ws_options_set_proxy_from_environment(opts, true);
     if (c.deflate) ws_options_set_permessage_deflate(opts, true);
+    if (c.deflate_no_takeover) ws_options_set_deflate_no_context_takeover(opts, true, true);
+    if (c.deflate_client_bits &&
+        ws_options_set_deflate_window_bits(opts, (uint8_t)c.deflate_client_bits,
+                                           (uint8_t)c.deflate_server_bits) != WS_OK) {
+        fprintf(stderr, "polyws: %s\n", ws_last_error(NULL));
+        ws_options_free(opts);
+        return 2;
+    }
     if (c.reconnect_ms > 0 &&
         ws_options_set_reconnect(opts, (uint32_t)c.reconnect_ms,
                                  (uint32_t)(c.reconnect_max_ms > 0 ? c.reconnect_max_ms : 30000),

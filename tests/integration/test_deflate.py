@@ -44,6 +44,25 @@ class DeflateMixin:
             self.assertEqual(res.events[1:3], [ev, ev], f"size {size}")
             self.assertEqual(res.events[-1], close_ev(1000, "done"))
 
+    def test_parameters_offered_and_honoured(self):
+        texts = ["alpha " * 50, "beta " * 3000, "alpha " * 50]
+        for args in (["--deflate-no-context-takeover"], ["--deflate-window-bits", "10", "9"],
+                     ["--deflate-window-bits", "9", "15", "--deflate-no-context-takeover"]):
+            sends = []
+            for t in texts:
+                sends += ["--send", t]
+            res = self.cli(self.server.url("/echo"), "--jsonl", *args, *sends, "--close", "1000")
+            self.assertEqual(res.rc, 0, res.describe())
+            ext = res.events[0]["extensions"]
+            self.assertTrue(ext.startswith("permessage-deflate"), res.describe())
+            if "--deflate-no-context-takeover" in args:
+                self.assertIn("server_no_context_takeover", ext, res.describe())
+            self.assertEqual([e.get("data") for e in res.events[1:-1]], texts, res.describe())
+
+    def test_bad_window_bits_refused_up_front(self):
+        res = self.cli(self.server.url("/echo"), "--jsonl", "--deflate-window-bits", "8", "15")
+        self.assertEqual(res.rc, 2, res.describe())
+
     def test_rule25_limit_applies_after_inflating(self):
         # 1 MB of repetitive text compresses to a few KB: the limit still holds.
         url = self.server.url("/send?count=1&size=1000000&type=text")
