@@ -183,6 +183,16 @@ void Socket::release() {
     loop_->socket_released();
 }
 
+std::shared_ptr<Socket::Listener> Socket::make_listener(ws_event_type_t type, ws_listener_fn fn,
+                                                       void *user_data, bool is_handler) {
+    auto l = std::make_shared<Listener>();
+    l->type = type;
+    l->fn = fn;
+    l->user_data = user_data;
+    l->is_handler = is_handler;
+    return l;
+}
+
 Status Socket::add_listener(ws_event_type_t type, ws_listener_fn fn, void *user_data) {
     if (!fn) return {WS_ERR_INVALID_ARGUMENT, "the listener function is NULL"};
     if (type < WS_EVENT_OPEN || type > WS_EVENT_RECONNECT)
@@ -192,12 +202,7 @@ Status Socket::add_listener(ws_event_type_t type, ws_listener_fn fn, void *user_
     for (auto &l : listeners_)
         if (!l->is_handler && l->type == type && l->fn == fn && l->user_data == user_data)
             return Status::ok();
-    auto l = std::make_shared<Listener>();
-    l->type = type;
-    l->fn = fn;
-    l->user_data = user_data;
-    l->is_handler = false;
-    listeners_.push_back(std::move(l));
+    listeners_.push_back(make_listener(type, fn, user_data, false));
     return Status::ok();
 }
 
@@ -226,24 +231,12 @@ Status Socket::set_handler(ws_event_type_t type, ws_listener_fn fn, void *user_d
             if (!fn) {
                 listeners_.erase(it);
             } else {
-                auto replacement = std::make_shared<Listener>();
-                replacement->type = type;
-                replacement->fn = fn;
-                replacement->user_data = user_data;
-                replacement->is_handler = true;
-                *it = std::move(replacement);
+                *it = make_listener(type, fn, user_data, true);
             }
             return Status::ok();
         }
     }
-    if (fn && !released_) {
-        auto l = std::make_shared<Listener>();
-        l->type = type;
-        l->fn = fn;
-        l->user_data = user_data;
-        l->is_handler = true;
-        listeners_.push_back(std::move(l));
-    }
+    if (fn && !released_) listeners_.push_back(make_listener(type, fn, user_data, true));
     return Status::ok();
 }
 

@@ -126,6 +126,8 @@ private:
         std::atomic<bool> removed{false};
     };
 
+    static std::shared_ptr<Listener> make_listener(ws_event_type_t type, ws_listener_fn fn,
+                                                   void *user_data, bool is_handler);
     void request_write();
     void fail_from_host(const std::string &why);
 
