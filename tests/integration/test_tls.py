@@ -109,6 +109,26 @@ class TlsTests(CliTestCase):
         self.assertTlsFailure(run([f"wss://127.0.0.2:{s.port}/", "--jsonl", "-n"], self.trust()),
                               "IP address mismatch")
 
+    def test_rule25_tls_below_1_2_refused(self):
+        # openssl s_server speaking only TLS 1.1 (allowed on its side by
+        # security level 0): the client's TLS 1.2 floor refuses it.
+        from harness import free_port
+        port = free_port()
+        d = self.dir.name
+        server = subprocess.Popen(["openssl", "s_server", "-accept", f"127.0.0.1:{port}",
+                                   "-cert", os.path.join(d, "good.pem"), "-key",
+                                   os.path.join(d, "good.key"), "-tls1_1", "-cipher",
+                                   "DEFAULT@SECLEVEL=0", "-quiet"],
+                                  stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.DEVNULL)
+        self.addCleanup(server.wait, 10)
+        self.addCleanup(server.kill)
+        from test_tls_nginx import wait_listening
+        self.assertTrue(wait_listening(port))
+        res = run([f"wss://localhost:{port}/", "--jsonl", "-n"], self.trust())
+        self.assertEvents(res, failed_ev(), rc=1)
+        self.assertIn("protocol version", res.events[0]["message"], res.describe())
+
     def test_rule25_plain_server_on_wss_fails(self):
         s = self.start_server("node")
         res = run([f"wss://127.0.0.1:{s.port}/echo", "--jsonl", "-n"], self.trust())
