@@ -602,6 +602,16 @@ function Socket:close(code, reason)
   if not h then return true end
   local rc = core.ws_close(h, c, reason)
   if rc ~= 0 then return failure(rc, core.ws_last_error(h)) end
+  -- close() stops automatic reconnects. Between a close event that said
+  -- willReconnect and the reconnect event, the library then sends nothing
+  -- more: the last close event becomes the final one here.
+  st.closeCalled = true
+  if st.reconnecting then
+    st.reconnecting = nil
+    st.lastClose.willReconnect = false
+    st.closeEvent = st.lastClose
+    wake(st)
+  end
   update_pin(self, st)
   return true
 end
@@ -737,12 +747,14 @@ local function handle(ev)
     local e = { type = "close", target = ws, code = core.ws_event_code(ev),
                 reason = core.ws_event_reason(ev), wasClean = core.ws_event_was_clean(ev) }
     if ws_event_will_reconnect then
-      e.willReconnect = ws_event_will_reconnect(ev)
+      -- after close() no reconnect comes, even if the connection had
+      -- already dropped when close() was called
+      e.willReconnect = ws_event_will_reconnect(ev) and not st.closeCalled
       e.unsentMessages = core.ws_event_unsent_messages(ev)
       e.unsentBytes = core.ws_event_unsent_bytes(ev)
     end
     if e.willReconnect then
-      st.reconnecting = true -- not the end: a reconnect event follows
+      st.reconnecting, st.lastClose = true, e -- not the end: a reconnect event follows
     else
       st.closeEvent = e
     end

@@ -122,6 +122,55 @@ describe("events", function()
     assert.has_error(function() polyws.new(node.url("/headers"), nil, { headers = { Upgrade = "x" } }) end)
   end)
 
+  it("automatic reconnect: close says willReconnect, a reconnect event follows, the last close does not", function()
+    if not polyws.core.ws_options_set_reconnect then pending("libpolyws without reconnect") return end
+    local opts = { reconnect = { initialDelay = 0.01, maxDelay = 0.02, maxAttempts = 2 } }
+    local log, states, ref = {}, {}, setmetatable({}, { __mode = "v" })
+    ;(function()
+      local ws = assert(polyws.new("ws://127.0.0.1:" .. H.closed_port() .. "/", nil, opts))
+      for _, t in ipairs({ "open", "error", "close", "reconnect" }) do
+        ws:addEventListener(t, function(ev)
+          log[#log + 1] = t .. (t == "close" and (":" .. tostring(ev.willReconnect)) or "")
+          states[#states + 1] = ev.target.readyState
+        end)
+      end
+      ref[1] = ws
+    end)()
+    -- between attempts nothing references the socket but its listeners:
+    -- it stays alive until the last close
+    assert(H.wait_until(function() H.collect(); return log[#log] == "close:false" end))
+    assert.are.same({ "error", "close:true", "reconnect", "error", "close:true", "reconnect",
+      "error", "close:false" }, log)
+    assert.are.same({ 3, 3, 0, 3, 3, 0, 3, 3 }, states)
+    H.collect(ref)
+    assert.is_nil(ref[1])
+
+    -- wait("open") waits across attempts, until one opens or the last close
+    local ws = assert(polyws.new("ws://127.0.0.1:" .. H.closed_port() .. "/", nil, opts))
+    local ok, msg, ev = ws:wait("open", 10)
+    assert.is_nil(ok)
+    assert.is_true(#msg > 0)
+    assert.is_false(ev.willReconnect)
+    -- a drop after open reconnects and opens again; close() stops it
+    local opens = 0
+    ws = assert(polyws.new(node.url("/drop-after-open"), nil, opts))
+    ws.onopen = function() opens = opens + 1; if opens == 2 then ws:close() end end
+    local last = H.wait_closed(ws)
+    assert.are.equal(2, opens)
+    assert.is_false(last.willReconnect)
+    -- close() in the delay before the next attempt ends it for good
+    ws = assert(polyws.new("ws://127.0.0.1:" .. H.closed_port() .. "/", nil,
+      { reconnect = { initialDelay = 5, maxDelay = 5, maxAttempts = 2 } }))
+    local first
+    ws.onclose = function(e) first = first or e end
+    assert(H.wait_until(function() return first ~= nil end))
+    assert.is_true(first.willReconnect)
+    assert.is_true(ws:close())
+    local final = ws:wait("close", 0)
+    assert.are.equal(first, final)
+    assert.is_false(final.willReconnect)
+  end)
+
   describe("listeners", function()
     local ws, log, path
     before_each(function()
