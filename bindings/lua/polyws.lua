@@ -100,9 +100,12 @@ do
   end
   loop = l
 end
--- Freed with the module (at the latest when the Lua state closes). Sockets
--- still alive keep the native loop running until they are freed too.
-M._loop_guard = finalizer(function() core.ws_loop_free(loop) end)
+-- Freed when nothing that uses the loop is left (at the latest when the Lua
+-- state closes): every function below that passes `loop` to C also holds
+-- loop_guard. Sockets still alive keep the native loop running until they
+-- are freed too.
+local loop_guard = finalizer(function() core.ws_loop_free(loop) end)
+M._loop_guard = loop_guard
 
 -- ---------------------------------------------------------------------------
 -- Results
@@ -403,6 +406,7 @@ local function new_socket(url, protocols, options)
     core.ws_options_free(opts)
     return nil, perr, "SyntaxError"
   end
+  local _ = loop_guard -- keeps the loop handle alive as long as this function
   local rc, h = core.ws_new_ex(loop, url, plist, opts)
   core.ws_options_free(opts)
   if rc ~= core.WS_OK then return failure(rc, core.ws_last_error(nil)) end
@@ -855,7 +859,7 @@ local function suspend(co, rec, st, deadline)
 end
 
 local function drain(ms, max)
-  local n = 0
+  local n, _ = 0, loop_guard
   local rc, ev = ws_loop_next_event(loop, ms)
   while ev do
     n = n + 1
@@ -902,6 +906,7 @@ end
 -- reading in the host's own loop (luv, cqueues, copas, a game loop), then
 -- call polyws.dispatch(0). Do not read from it or close it.
 function M.fd()
+  local _ = loop_guard
   return core.ws_loop_fd(loop)
 end
 
