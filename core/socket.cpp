@@ -277,6 +277,8 @@ bool Socket::apply(Event &event) {
         return true;
     case EventKind::Close:
         state_ = WS_CLOSED;
+        // Decided on the I/O thread; a close() since then means no reconnect.
+        if (close_called_) event.will_reconnect = false;
         return true;
     case EventKind::Reconnect:
         // A new connection: CONNECTING again, unless close() came first.

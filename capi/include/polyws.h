@@ -350,7 +350,9 @@ WS_API ws_result ws_options_set_insecure_no_tls_verify(ws_options *options, bool
  * socket is CONNECTING again, then open (or error and close) follow as
  * before. Delays double from `initial_delay_ms` up to `max_delay_ms`, each
  * picked at random in its upper half; the count restarts after an open.
- * `max_attempts` 0 means no limit. close() or ws_free() stop it. Messages
+ * `max_attempts` 0 means no limit. close() or ws_free() stop it: a close
+ * event dispatched after close() never says will_reconnect, and close()
+ * during the delay ends it with no further event. Messages
  * not sent when a connection ends are never resent: the close event reports
  * them (ws_event_unsent_messages()), and bufferedAmount starts from 0 on the
  * new connection. `initial_delay_ms` 0 turns reconnecting off.

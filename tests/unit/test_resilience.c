@@ -112,6 +112,30 @@ static void test_reconnect_stopped_by_close_and_buffered_amount_restarts(void **
     ws_free(ws);
 }
 
+/* The drop is seen on the I/O thread; the host calls close() before it
+ * dispatches the close event: that event must not promise a reconnect. */
+static void test_close_before_dispatch_cancels_will_reconnect(void **state) {
+    struct fixture *f = *state;
+    echo_server peer;
+    assert_int_equal(echo_start(&peer, NULL, 0), 0);
+    ws_options *o = NULL;
+    assert_int_equal(ws_options_new(&o), WS_OK);
+    assert_int_equal(ws_options_set_reconnect(o, 20, 100, 0), WS_OK);
+    ws_socket *ws = open_socket(f->loop, peer.url, o, &f->r);
+    ws_options_free(o);
+    assert_int_equal(kill(peer.pid, SIGKILL), 0);
+    int status;
+    waitpid(peer.pid, &status, 0);
+    peer.pid = -1;
+    assert_true(wait_fd_readable(f->loop, WAIT_SECONDS));   /* the close event is queued */
+    assert_int_equal(ws_close(ws, 1000, NULL), WS_OK);
+    assert_true(wait_events(f->loop, &f->r, WS_EVENT_CLOSE, 1));
+    assert_false(recorder_get(&f->r, WS_EVENT_CLOSE, 0)->will_reconnect);
+    for (int i = 0; i < 6; ++i) ws_loop_dispatch(f->loop, 50, NULL);   /* past the delay */
+    assert_int_equal(recorder_count(&f->r, WS_EVENT_RECONNECT), 0);
+    ws_free(ws);
+}
+
 static void test_reconnect_options_are_checked(void **state) {
     (void)state;
     ws_options *o = NULL;
@@ -130,6 +154,7 @@ int main(void) {
         T(test_rule10_buffered_amount_under_a_stopped_reader),
         T(test_unsent_messages_reported_when_the_peer_dies),
         T(test_reconnect_stopped_by_close_and_buffered_amount_restarts),
+        T(test_close_before_dispatch_cancels_will_reconnect),
         cmocka_unit_test(test_reconnect_options_are_checked),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
