@@ -11,6 +11,13 @@ scripts/install-deps.sh
 status=0
 scripts/build.sh release
 (cd build && ctest --output-on-failure -j2) || status=1
+# Distribution packages: built, checked with lintian, installed, used, removed.
+if [ "$(id -u)" -eq 0 ]; then
+    (scripts/make-packages.sh > build-packages.log 2>&1 || { cat build-packages.log; exit 1; }) &&
+        tests/packaging/check_packages.sh || status=1
+else
+    echo "scripts/test.sh: package install checks skipped (they need root for dpkg -i)"
+fi
 if [ "${1:-}" != "--quick" ]; then
     scripts/build.sh asan
     # The installed-library tests link with the system compiler and no

@@ -1,0 +1,63 @@
+#!/bin/sh
+# Checks the packages scripts/make-packages.sh made (in dist/):
+#  - lintian reports no errors on the debs;
+#  - the debs install on this machine, a C program builds against them with
+#    pkg-config and with CMake's find_package, and talks to the installed
+#    polyws-echo; then they are removed and leave nothing behind;
+#  - the rpms hold the expected files and requirements and install into a
+#    scratch root.
+# Needs root (dpkg -i); CI runs as root.
+set -eu
+cd "$(dirname "$0")/../.."
+src=$(pwd)
+work=$(mktemp -d)
+echo_pid=
+cleanup() {
+    [ -n "$echo_pid" ] && kill "$echo_pid" 2>/dev/null
+    dpkg -r lua-polyws polyws-tools libpolyws-dev libpolyws0 > /dev/null 2>&1 || true
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+echo "== lintian"
+lintian --fail-on error dist/*.deb
+
+echo "== install the debs"
+dpkg -i dist/libpolyws0_*.deb dist/libpolyws-dev_*.deb dist/polyws-tools_*.deb > "$work/dpkg.log"
+ldconfig -p | grep -q 'libpolyws.so.0 ' || { echo "ldconfig does not know libpolyws.so.0" >&2; exit 1; }
+cc -std=c99 -Wall -Werror "$src/tests/abi/consumer.c" -o "$work/consumer-pc" $(pkg-config --cflags --libs polyws)
+cmake -S "$src/tests/abi/cmake_consumer" -B "$work/cm" -DWANT_VERSION="$(pkg-config --modversion polyws)" \
+      -DCONSUMER_SOURCE="$src/tests/abi/consumer.c" > "$work/cm.log"
+cmake --build "$work/cm" > "$work/cm-build.log"
+polyws-echo --port 0 > "$work/echo.out" &
+echo_pid=$!
+for _ in $(seq 1 100); do grep -q PORT "$work/echo.out" 2>/dev/null && break; sleep 0.05; done
+port=$(awk '/PORT/{print $2}' "$work/echo.out")
+"$work/consumer-pc" "ws://127.0.0.1:$port/"
+"$work/cm/consumer" "ws://127.0.0.1:$port/"
+polyws "ws://127.0.0.1:$port/" --jsonl --send "from the installed CLI" --close 1000 > "$work/cli.out"
+grep -q '"from the installed CLI"' "$work/cli.out"
+kill "$echo_pid"; echo_pid=
+
+echo "== remove the debs"
+dpkg -r polyws-tools libpolyws-dev libpolyws0 > "$work/dpkg-r.log"
+for f in /usr/include/polyws.h /usr/bin/polyws /usr/bin/polyws-echo; do
+    [ ! -e "$f" ] || { echo "$f left behind" >&2; exit 1; }
+done
+if ldconfig -p | grep -q 'libpolyws.so.0 '; then echo "libpolyws.so.0 left in the cache" >&2; exit 1; fi
+
+echo "== rpms"
+rpm -qpl dist/polyws-0*.rpm | grep -q '/libpolyws.so.0$'
+rpm -qpl dist/polyws-devel-*.rpm | grep -q '/include/polyws.h$'
+rpm -qpl dist/polyws-devel-*.rpm | grep -q '/pkgconfig/polyws.pc$'
+rpm -qpl dist/polyws-tools-*.rpm | grep -q '/bin/polyws$'
+rpm -qpR dist/polyws-0*.rpm | grep -q 'libwebsockets.so.17'
+rpm -qpR dist/polyws-0*.rpm | grep -q 'libssl.so.3'
+rpm -qpR dist/polyws-devel-*.rpm | grep -q 'polyws = '
+mkdir -p "$work/root"
+rpm --root "$work/root" --dbpath /var/lib/rpm --initdb
+rpm --root "$work/root" --dbpath /var/lib/rpm -i --nodeps --noscripts dist/polyws-0*.rpm \
+    dist/polyws-devel-*.rpm dist/polyws-tools-*.rpm
+[ -e "$work/root/usr/include/polyws.h" ] && [ -e "$work/root/usr/bin/polyws" ]
+rpm --root "$work/root" --dbpath /var/lib/rpm -qa | sort
+echo "packages: all checks passed"
