@@ -30,4 +30,8 @@
 %include "lua/polyws_lua_typemaps.i"
 #endif
 
+#if defined(SWIGJAVA)
+%include "java/polyws_java_typemaps.i"
+#endif
+
 %include "polyws.h"
