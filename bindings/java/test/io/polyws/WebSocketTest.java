@@ -377,4 +377,27 @@ class WebSocketTest {
     assertEquals(1005, c.code());
     assertTrue(c.wasClean());
   }
+
+  @Test
+  void protocolAndHeadersReachTheServer() throws Exception {
+    Recorder r = new Recorder();
+    WebSocket ws = r.attach(WebSocket.builder(node.url("/subprotocol"))
+        .protocols("nope", "chat")).build();
+    r.next(EventType.OPEN);
+    assertEquals("chat", ws.protocol());
+    ws.close();
+    r.next(EventType.CLOSE);
+    assertEquals("chat", ws.protocol()); // kept after the native socket is freed
+
+    Recorder h = new Recorder();
+    WebSocket hs = h.attach(WebSocket.builder(node.url("/headers"))
+        .header("Authorization", "Bearer test")
+        .header("X-Polyws-Java", "yes")).build();
+    h.next(EventType.OPEN);
+    String json = h.next(EventType.MESSAGE).text();
+    assertTrue(json.contains("\"x-polyws-java\":\"yes\""), json);
+    assertTrue(json.contains("\"authorization\":\"Bearer test\""), json);
+    hs.close();
+    h.next(EventType.CLOSE);
+  }
 }
