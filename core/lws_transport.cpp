@@ -19,6 +19,8 @@
 
 #include <libwebsockets.h>
 
+#include <csignal>
+
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
@@ -207,7 +209,13 @@ public:
         info.http_proxy_address = "";
         info.gid = -1;
         info.uid = -1;
+        // lws sets SIGPIPE to SIG_IGN for the whole process when it starts a
+        // context; a library must not change its host's signal handling
+        // (and need not: every send here uses MSG_NOSIGNAL). Put it back.
+        struct sigaction previous_sigpipe;
+        sigaction(SIGPIPE, nullptr, &previous_sigpipe);
         struct lws_context *context = lws_create_context(&info);
+        sigaction(SIGPIPE, &previous_sigpipe, nullptr);
         if (!context) {
             error = "lws_create_context failed";
             return false;

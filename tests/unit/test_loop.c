@@ -7,6 +7,7 @@
 #include "test_support.h"
 
 #include <dirent.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -297,6 +298,24 @@ static void test_loop_io_thread_delivers_without_dispatch(void **state) {
     ws_free(ws);
     ws_loop_free(loop);
     recorder_free(&r);
+}
+
+/* ---- The host's signal handling is left alone ---- */
+
+static void custom_sigpipe(int sig) { (void)sig; }
+
+static void test_loop_leaves_sigpipe_disposition_alone(void **state) {
+    (void)state;
+    struct sigaction mine, before, after;
+    memset(&mine, 0, sizeof mine);
+    mine.sa_handler = custom_sigpipe;
+    sigaction(SIGPIPE, &mine, &before);
+    ws_loop *loop = NULL;
+    assert_int_equal(ws_loop_new(WS_DELIVERY_DISPATCH, &loop), WS_OK);
+    sigaction(SIGPIPE, NULL, &after);
+    assert_ptr_equal(after.sa_handler, custom_sigpipe);
+    ws_loop_free(loop);
+    sigaction(SIGPIPE, &before, NULL);
 }
 
 /* ---- Deferred connect ---- */
@@ -980,6 +999,7 @@ int main(void) {
         T(test_loop_fd_readable_while_events_wait),
         cmocka_unit_test(test_loop_fd_minus_one_for_io_thread_and_null),
         T(test_loop_dispatch_counts_events),
+        cmocka_unit_test(test_loop_leaves_sigpipe_disposition_alone),
         T(test_loop_deferred_connect_waits_for_ws_connect),
         T(test_loop_deferred_socket_freed_unconnected),
         T(test_loop_two_threads_dispatching_deliver_each_event_once_in_order),
