@@ -1,6 +1,7 @@
 #!/bin/sh
-# Installs the build into a scratch prefix and builds the C consumer the two
-# ways users do: with pkg-config, and as a CMake project with
+# Installs the build into a scratch prefix and builds the C consumer
+# (tests/abi/consumer.c, strict C) the two ways users do: with pkg-config,
+# checking it links the installed library, and as a CMake project with
 # find_package(polyws) (whose version check is same-major). Both programs
 # then talk to a polyws-echo started here.
 set -eu
@@ -19,8 +20,10 @@ libdir=$(find "$prefix" -name 'libpolyws.so' -printf '%h\n' | head -n 1)
 version=$(PKG_CONFIG_PATH="$pc_dir" pkg-config --modversion polyws)
 echo "pkg-config: polyws $version"
 # shellcheck disable=SC2046
-cc -std=c99 -Wall -Werror "$src/tests/abi/consumer.c" -o "$work/consumer-pc" \
+cc -std=c99 -Wall -Wextra -pedantic -Werror "$src/tests/abi/consumer.c" -o "$work/consumer-pc" \
    $(PKG_CONFIG_PATH="$pc_dir" pkg-config --cflags --libs polyws) -Wl,-rpath,"$libdir"
+# The program must use the installed library, not the build tree's.
+ldd "$work/consumer-pc" | grep -q "$libdir/libpolyws.so.0" || { ldd "$work/consumer-pc"; exit 1; }
 
 # CMake find_package: the installed version is accepted, a next major is not.
 cmake -S "$src/tests/abi/cmake_consumer" -B "$work/cm" -DCMAKE_PREFIX_PATH="$prefix" \

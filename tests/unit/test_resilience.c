@@ -16,6 +16,25 @@
 
 static uint8_t payload[CHUNK];
 
+/* The peer dies at once (the kernel resets its connections). */
+static void kill_peer(echo_server *peer) {
+    assert_int_equal(kill(peer->pid, SIGKILL), 0);
+    int status;
+    waitpid(peer->pid, &status, 0);
+    peer->pid = -1;
+}
+
+/* An open socket to a fresh echo server, reconnecting after 20-100 ms. */
+static ws_socket *open_reconnecting(struct fixture *f, echo_server *peer) {
+    assert_int_equal(echo_start(peer, NULL, 0), 0);
+    ws_options *o = NULL;
+    assert_int_equal(ws_options_new(&o), WS_OK);
+    assert_int_equal(ws_options_set_reconnect(o, 20, 100, 0), WS_OK);
+    ws_socket *ws = open_socket(f->loop, peer->url, o, &f->r);
+    ws_options_free(o);
+    return ws;
+}
+
 struct amount {
     ws_socket *ws;
     uint64_t at_most;
@@ -57,10 +76,7 @@ static void test_unsent_messages_reported_when_the_peer_dies(void **state) {
     assert_int_equal(kill(peer.pid, SIGSTOP), 0);
     for (int i = 0; i < CHUNKS; ++i) assert_int_equal(ws_send_binary(ws, payload, CHUNK), WS_OK);
     /* The kernel holds a few MiB at most: the rest is still queued here. */
-    assert_int_equal(kill(peer.pid, SIGKILL), 0);
-    int status;
-    waitpid(peer.pid, &status, 0);
-    peer.pid = -1;
+    kill_peer(&peer);
     assert_true(wait_events(f->loop, &f->r, WS_EVENT_CLOSE, 1));
     const rec_event *close = recorder_get(&f->r, WS_EVENT_CLOSE, 0);
     assert_int_equal(close->code, 1006);
@@ -78,17 +94,9 @@ static void test_unsent_messages_reported_when_the_peer_dies(void **state) {
 static void test_reconnect_stopped_by_close_and_buffered_amount_restarts(void **state) {
     struct fixture *f = *state;
     echo_server peer;
-    assert_int_equal(echo_start(&peer, NULL, 0), 0);
-    ws_options *o = NULL;
-    assert_int_equal(ws_options_new(&o), WS_OK);
-    assert_int_equal(ws_options_set_reconnect(o, 20, 100, 0), WS_OK);
-    ws_socket *ws = open_socket(f->loop, peer.url, o, &f->r);
-    ws_options_free(o);
+    ws_socket *ws = open_reconnecting(f, &peer);
     /* The peer dies: close says a reconnect follows; the socket is CLOSED. */
-    assert_int_equal(kill(peer.pid, SIGKILL), 0);
-    int status;
-    waitpid(peer.pid, &status, 0);
-    peer.pid = -1;
+    kill_peer(&peer);
     assert_true(wait_events(f->loop, &f->r, WS_EVENT_CLOSE, 1));
     assert_true(recorder_get(&f->r, WS_EVENT_CLOSE, 0)->will_reconnect);
     assert_int_equal(ws_ready_state(ws), WS_CLOSED);
@@ -117,16 +125,8 @@ static void test_reconnect_stopped_by_close_and_buffered_amount_restarts(void **
 static void test_close_before_dispatch_cancels_will_reconnect(void **state) {
     struct fixture *f = *state;
     echo_server peer;
-    assert_int_equal(echo_start(&peer, NULL, 0), 0);
-    ws_options *o = NULL;
-    assert_int_equal(ws_options_new(&o), WS_OK);
-    assert_int_equal(ws_options_set_reconnect(o, 20, 100, 0), WS_OK);
-    ws_socket *ws = open_socket(f->loop, peer.url, o, &f->r);
-    ws_options_free(o);
-    assert_int_equal(kill(peer.pid, SIGKILL), 0);
-    int status;
-    waitpid(peer.pid, &status, 0);
-    peer.pid = -1;
+    ws_socket *ws = open_reconnecting(f, &peer);
+    kill_peer(&peer);
     assert_true(wait_fd_readable(f->loop, WAIT_SECONDS));   /* the close event is queued */
     assert_int_equal(ws_close(ws, 1000, NULL), WS_OK);
     assert_true(wait_events(f->loop, &f->r, WS_EVENT_CLOSE, 1));
