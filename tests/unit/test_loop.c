@@ -777,6 +777,17 @@ static bool back_to_baseline(void *context) {
     return now.fds <= baseline.fds && now.threads <= baseline.threads;
 }
 
+/* Waits for fds and threads to return to the baseline; says what is left
+ * when they do not. */
+static bool wait_back_to_baseline(void) {
+    bool released = poll_until(back_to_baseline, NULL, WAIT_SECONDS);
+    struct resources now = resources_now();
+    if (!released)
+        print_error("after freeing: %d fds, %d threads; before: %d fds, %d threads\n", now.fds,
+                    now.threads, baseline.fds, baseline.threads);
+    return released;
+}
+
 enum free_order { SOCKET_THEN_LOOP, LOOP_THEN_SOCKET };
 
 /* Frees an OPEN socket (its closing handshake still to run) and its loop, in
@@ -803,11 +814,7 @@ static void expect_resources_released(ws_delivery_t delivery, enum free_order or
         ws_loop_free(loop);
         ws_free(ws);
     }
-    bool released = poll_until(back_to_baseline, NULL, WAIT_SECONDS);
-    struct resources now = resources_now();
-    if (!released)
-        print_error("after freeing: %d fds, %d threads; before: %d fds, %d threads\n", now.fds,
-                    now.threads, baseline.fds, baseline.threads);
+    bool released = wait_back_to_baseline();
     recorder_free(&r);
     assert_true(released);
 }
@@ -842,11 +849,7 @@ static void test_rule27_last_free_on_io_thread_releases_thread_and_fds(void **st
     assert_true(poll_events(&r, WS_EVENT_OPEN, 1));
     assert_int_equal(ws_close(ws, 1000, NULL), WS_OK);
     assert_true(poll_until(freed_in_close_set, NULL, WAIT_SECONDS));
-    bool released = poll_until(back_to_baseline, NULL, WAIT_SECONDS);
-    struct resources now = resources_now();
-    if (!released)
-        print_error("after freeing: %d fds, %d threads; before: %d fds, %d threads\n", now.fds,
-                    now.threads, baseline.fds, baseline.threads);
+    bool released = wait_back_to_baseline();
     recorder_free(&r);
     assert_true(released);
 }
@@ -863,7 +866,7 @@ static void test_loop_free_closed_socket_releases_thread_and_fds(void **state) {
     assert_true(wait_events(loop, &r, WS_EVENT_CLOSE, 1));
     ws_free(ws);
     ws_loop_free(loop);
-    assert_true(poll_until(back_to_baseline, NULL, WAIT_SECONDS));
+    assert_true(wait_back_to_baseline());
     recorder_free(&r);
 }
 
