@@ -13,11 +13,24 @@ set(_deb_names_dev libpolyws-dev)
 set(_deb_names_tools polyws-tools)
 set(_deb_names_lua lua-polyws)
 set(_changelog_gz ${PROJECT_BINARY_DIR}/packaging/changelog.Debian.gz)
+set(_man_pages polyws.1 polyws-echo.1)
 file(MAKE_DIRECTORY ${PROJECT_BINARY_DIR}/packaging)
 add_custom_command(OUTPUT ${_changelog_gz}
   COMMAND gzip -9n -c ${PROJECT_SOURCE_DIR}/packaging/changelog > ${_changelog_gz}
   DEPENDS ${PROJECT_SOURCE_DIR}/packaging/changelog VERBATIM)
-add_custom_target(polyws_changelog ALL DEPENDS ${_changelog_gz})
+set(_man_gz "")
+foreach(_page ${_man_pages})
+  add_custom_command(OUTPUT ${PROJECT_BINARY_DIR}/packaging/${_page}.gz
+    COMMAND gzip -9n -c ${PROJECT_SOURCE_DIR}/packaging/man/${_page} > ${PROJECT_BINARY_DIR}/packaging/${_page}.gz
+    DEPENDS ${PROJECT_SOURCE_DIR}/packaging/man/${_page} VERBATIM)
+  list(APPEND _man_gz ${PROJECT_BINARY_DIR}/packaging/${_page}.gz)
+endforeach()
+add_custom_target(polyws_changelog ALL DEPENDS ${_changelog_gz} ${_man_gz})
+install(FILES ${_man_gz} DESTINATION ${CMAKE_INSTALL_MANDIR}/man1 COMPONENT tools)
+# The Debian symbols file (the ABI list with the version each symbol came
+# in); CPack takes control files by their own names.
+configure_file(${PROJECT_SOURCE_DIR}/packaging/libpolyws0.symbols
+               ${PROJECT_BINARY_DIR}/packaging/symbols COPYONLY)
 foreach(_c ${_doc_components})
   set(_doc ${CMAKE_INSTALL_DATAROOTDIR}/doc/${_deb_names_${_c}})
   install(FILES ${PROJECT_SOURCE_DIR}/packaging/copyright DESTINATION ${_doc} COMPONENT ${_c})
@@ -47,7 +60,8 @@ set(CPACK_DEBIAN_PACKAGE_GENERATE_SHLIBS ON)
 set(CPACK_DEBIAN_PACKAGE_GENERATE_SHLIBS_POLICY "=")
 set(CPACK_DEBIAN_LIB_PACKAGE_NAME libpolyws0)
 set(CPACK_DEBIAN_LIB_PACKAGE_SECTION libs)
-set(CPACK_DEBIAN_LIB_PACKAGE_CONTROL_EXTRA ${PROJECT_SOURCE_DIR}/packaging/triggers)
+set(CPACK_DEBIAN_LIB_PACKAGE_CONTROL_EXTRA
+  ${PROJECT_SOURCE_DIR}/packaging/triggers ${PROJECT_BINARY_DIR}/packaging/symbols)
 set(CPACK_DEBIAN_DEV_PACKAGE_NAME libpolyws-dev)
 set(CPACK_DEBIAN_DEV_PACKAGE_SECTION libdevel)
 set(CPACK_DEBIAN_DEV_PACKAGE_DEPENDS "libpolyws0 (= ${PROJECT_VERSION}-1)")

@@ -22,6 +22,11 @@ trap cleanup EXIT
 echo "== lintian"
 lintian --fail-on error dist/*.deb
 
+echo "== control and documentation files"
+# The ABI list ships as the library's Debian symbols file.
+dpkg-deb --ctrl-tarfile dist/libpolyws0_*.deb | tar -xO ./symbols > "$work/symbols"
+cmp "$work/symbols" packaging/libpolyws0.symbols
+
 echo "== install the debs"
 dpkg -i dist/libpolyws0_*.deb dist/libpolyws-dev_*.deb dist/polyws-tools_*.deb > "$work/dpkg.log"
 ldconfig -p | grep -q 'libpolyws.so.0 ' || { echo "ldconfig does not know libpolyws.so.0" >&2; exit 1; }
@@ -35,13 +40,17 @@ for _ in $(seq 1 100); do grep -q PORT "$work/echo.out" 2>/dev/null && break; sl
 port=$(awk '/PORT/{print $2}' "$work/echo.out")
 "$work/consumer-pc" "ws://127.0.0.1:$port/"
 "$work/cm/consumer" "ws://127.0.0.1:$port/"
+for page in polyws polyws-echo; do
+    gzip -t "/usr/share/man/man1/$page.1.gz" ||
+        { echo "man page $page not installed" >&2; exit 1; }
+done
 polyws "ws://127.0.0.1:$port/" --jsonl --send "from the installed CLI" --close 1000 > "$work/cli.out"
 grep -q '"from the installed CLI"' "$work/cli.out"
 kill "$echo_pid"; echo_pid=
 
 echo "== remove the debs"
 dpkg -r polyws-tools libpolyws-dev libpolyws0 > "$work/dpkg-r.log"
-for f in /usr/include/polyws.h /usr/bin/polyws /usr/bin/polyws-echo; do
+for f in /usr/include/polyws.h /usr/bin/polyws /usr/bin/polyws-echo /usr/share/man/man1/polyws.1.gz; do
     [ ! -e "$f" ] || { echo "$f left behind" >&2; exit 1; }
 done
 if ldconfig -p | grep -q 'libpolyws.so.0 '; then echo "libpolyws.so.0 left in the cache" >&2; exit 1; fi
