@@ -208,3 +208,64 @@ POLYWS_JAVA_HANDLE(ws_event)
 
 /* Response headers by index: use ws_response_header(ws, name) instead. */
 %ignore ws_response_header_at;
+
+/* ---- zero-copy sends: a direct ByteBuffer, or a region of a byte[] -------
+ * The Java layer checks offset and length against the buffer (its position
+ * and remaining, or the array's bounds) before the call; the bytes are read
+ * where they are, and the core copies them once into its send queue. */
+
+%typemap(jni) const void *direct_buffer "jobject"
+%typemap(jtype) const void *direct_buffer "java.nio.ByteBuffer"
+%typemap(jstype) const void *direct_buffer "java.nio.ByteBuffer"
+%typemap(javain) const void *direct_buffer "$javainput"
+%typemap(in) const void *direct_buffer {
+  $1 = $input ? (*jenv)->GetDirectBufferAddress(jenv, $input) : NULL;
+  if (!$1) {
+    SWIG_JavaThrowException(jenv, SWIG_JavaIllegalArgumentException,
+                            "$symname: not a direct buffer the JVM gives access to");
+    return $null;
+  }
+}
+
+%typemap(jni) const void *pinned_array "jbyteArray"
+%typemap(jtype) const void *pinned_array "byte[]"
+%typemap(jstype) const void *pinned_array "byte[]"
+%typemap(javain) const void *pinned_array "$javainput"
+%typemap(in) const void *pinned_array {
+  if (!$input) {
+    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "$symname: null array");
+    return $null;
+  }
+  /* The callee copies the bytes and makes no JNI call: a critical region. */
+  $1 = (*jenv)->GetPrimitiveArrayCritical(jenv, $input, NULL);
+  if (!$1) return $null;
+}
+%typemap(freearg) const void *pinned_array
+%{ if ($1) (*jenv)->ReleasePrimitiveArrayCritical(jenv, $input, (void *)$1, JNI_ABORT); %}
+
+%inline %{
+/* send(text or binary) of `length` bytes at `offset` in a direct ByteBuffer. */
+static ws_result ws_java_send_direct(ws_socket *ws, bool binary, const void *direct_buffer,
+                                     size_t offset, size_t length) {
+  const char *p = (const char *)direct_buffer + offset;
+  return binary ? ws_send_binary(ws, p, length) : ws_send_text(ws, p, length);
+}
+
+/* send(text or binary) of `length` bytes at `offset` in a byte[]. */
+static ws_result ws_java_send_array(ws_socket *ws, bool binary, const void *pinned_array,
+                                    size_t offset, size_t length) {
+  const char *p = (const char *)pinned_array + offset;
+  return binary ? ws_send_binary(ws, p, length) : ws_send_text(ws, p, length);
+}
+
+/* ws_response_header_at() split in two, one string each. NULL past the end. */
+static const char *ws_java_response_header_name(const ws_socket *ws, size_t index) {
+  const char *name = NULL, *value = NULL;
+  return ws_response_header_at(ws, index, &name, &value) ? name : NULL;
+}
+
+static const char *ws_java_response_header_value(const ws_socket *ws, size_t index) {
+  const char *name = NULL, *value = NULL;
+  return ws_response_header_at(ws, index, &name, &value) ? value : NULL;
+}
+%}

@@ -6,6 +6,8 @@ public final class EventType<E extends Event> {
   public static final EventType<MessageEvent> MESSAGE = new EventType<>("message", 2);
   public static final EventType<ErrorEvent> ERROR = new EventType<>("error", 3);
   public static final EventType<CloseEvent> CLOSE = new EventType<>("close", 4);
+  /** Only with {@link WebSocket.Builder#reconnect}: a new connection starts. */
+  public static final EventType<ReconnectEvent> RECONNECT = new EventType<>("reconnect", 5);
 
   private final String name;
   final int code;
@@ -15,7 +17,7 @@ public final class EventType<E extends Event> {
     this.code = code;
   }
 
-  /** "open", "message", "error" or "close". */
+  /** "open", "message", "error", "close" or "reconnect". */
   public String name() {
     return name;
   }

@@ -1,17 +1,20 @@
 package io.polyws;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
-/** A message: text (a String) or binary (a byte[]). */
+/** A message: text (a String) or binary (a byte[] or a ByteBuffer, by binaryType). */
 public final class MessageEvent extends Event {
   private final byte[] bytes;
   private final boolean binary;
+  BinaryType binaryType; // set when dispatched
   private String text;
 
-  MessageEvent(WebSocket target, byte[] bytes, boolean binary) {
+  MessageEvent(WebSocket target, byte[] bytes, boolean binary, BinaryType binaryType) {
     super(EventType.MESSAGE, target);
     this.bytes = bytes;
     this.binary = binary;
+    this.binaryType = binaryType == null ? BinaryType.BLOB : binaryType;
   }
 
   /** True for a binary message, false for text. */
@@ -30,9 +33,23 @@ public final class MessageEvent extends Event {
     return bytes;
   }
 
-  /** The browser's {@code data}: a String for text, a byte[] for binary. */
+  /** The payload as a ByteBuffer over {@link #bytes()} (a new view each call). */
+  public ByteBuffer buffer() {
+    return ByteBuffer.wrap(bytes);
+  }
+
+  /** The socket's binaryType when this event was dispatched. */
+  public BinaryType binaryType() {
+    return binaryType;
+  }
+
+  /**
+   * The browser's {@code data}: a String for text; for binary a byte[]
+   * (binaryType BLOB) or a ByteBuffer (ARRAYBUFFER).
+   */
   public Object data() {
-    return binary ? bytes : text();
+    if (!binary) return text();
+    return binaryType == BinaryType.ARRAYBUFFER ? buffer() : bytes;
   }
 
   @Override
