@@ -34,4 +34,8 @@
 %include "java/polyws_java_typemaps.i"
 #endif
 
+#if defined(SWIGCSHARP)
+%include "csharp/polyws_csharp_typemaps.i"
+#endif
+
 %include "polyws.h"

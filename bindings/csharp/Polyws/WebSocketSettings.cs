@@ -1,0 +1,147 @@
+using System;
+using System.Collections.Generic;
+using Polyws.Native;
+
+namespace Polyws
+{
+    /// <summary>
+    /// Connection settings: everything the library offers beyond the browser's
+    /// constructor (ws_options in the C API). Unset values keep the library's
+    /// defaults. Read when the socket is created; later changes do not affect it.
+    /// </summary>
+    public sealed class WebSocketSettings
+    {
+        /// <summary>Where events run (default <see cref="EventDelivery.Manual"/>).</summary>
+        public EventDelivery Delivery { get; set; } = EventDelivery.Manual;
+
+        /// <summary>Also queue received messages for <see cref="WebSocket.ReceiveAsync"/> and
+        /// <see cref="WebSocket.ReceiveAllAsync"/> (ConnectAsync turns it on).</summary>
+        public bool QueueMessages { get; set; }
+
+        // ---- TLS (wss://): verification is always on unless InsecureSkipTlsVerify.
+
+        /// <summary>Trust the CAs in this PEM file instead of the system store.</summary>
+        public string CaFile { get; set; }
+        /// <summary>Trust the CAs in this PEM text instead of the system store (combines with CaFile).</summary>
+        public string CaPem { get; set; }
+        /// <summary>Client certificate chain (PEM file) for mutual TLS; with <see cref="ClientKeyFile"/>.</summary>
+        public string ClientCertificateFile { get; set; }
+        /// <summary>The client certificate's key (PEM file, not encrypted).</summary>
+        public string ClientKeyFile { get; set; }
+        /// <summary>Name sent as SNI and checked against the certificate instead of the URL's host.</summary>
+        public string TlsServerName { get; set; }
+        /// <summary>INSECURE: accept any server certificate. For tests against throwaway servers only.</summary>
+        public bool InsecureSkipTlsVerify { get; set; }
+
+        // ---- handshake request
+
+        /// <summary>Extra handshake request headers (Authorization, Cookie, Origin, ...), in order.
+        /// Protocol-owned names and values with CR, LF or NUL are refused when the socket is created.</summary>
+        public IList<KeyValuePair<string, string>> Headers => _headers;
+        private List<KeyValuePair<string, string>> _headers = new List<KeyValuePair<string, string>>();
+        /// <summary>Adds a handshake request header; returns this for chaining.</summary>
+        public WebSocketSettings AddHeader(string name, string value)
+        {
+            Headers.Add(new KeyValuePair<string, string>(name, value));
+            return this;
+        }
+        /// <summary>The User-Agent (default "polyws/VERSION").</summary>
+        public string UserAgent { get; set; }
+
+        // ---- proxy
+
+        /// <summary>HTTP CONNECT proxy: "http://[user:password@]host[:port]".</summary>
+        public string Proxy { get; set; }
+        /// <summary>Use http_proxy / https_proxy / no_proxy when <see cref="Proxy"/> is not set.</summary>
+        public bool ProxyFromEnvironment { get; set; }
+
+        // ---- permessage-deflate (RFC 7692)
+
+        /// <summary>Offer permessage-deflate (default false).</summary>
+        public bool PerMessageDeflate { get; set; }
+        /// <summary>client_max_window_bits to offer, 9-15 (15, the default, leaves it out).</summary>
+        public byte DeflateClientMaxWindowBits { get; set; } = 15;
+        /// <summary>server_max_window_bits to offer, 8-15 (15, the default, leaves it out).</summary>
+        public byte DeflateServerMaxWindowBits { get; set; } = 15;
+        /// <summary>Offer client_no_context_takeover.</summary>
+        public bool DeflateClientNoContextTakeover { get; set; }
+        /// <summary>Offer server_no_context_takeover.</summary>
+        public bool DeflateServerNoContextTakeover { get; set; }
+
+        // ---- time and size limits
+
+        /// <summary>Time allowed for the opening handshake (library default 30 s; Zero: no limit).</summary>
+        public TimeSpan? ConnectTimeout { get; set; }
+        /// <summary>Time allowed for the closing handshake (library default 5 s).</summary>
+        public TimeSpan? CloseTimeout { get; set; }
+        /// <summary>Send a ping this often once open (default: never, as a browser).</summary>
+        public TimeSpan? PingInterval { get; set; }
+        /// <summary>How long a keepalive ping may wait for its pong (library default 10 s).</summary>
+        public TimeSpan? PongTimeout { get; set; }
+        /// <summary>Largest incoming message in bytes (library default 64 MiB); larger fails the connection (close frame 1009).</summary>
+        public ulong? MaxMessageSize { get; set; }
+        /// <summary>Largest BufferedAmount (library default 256 MiB); a send past it fails the connection.</summary>
+        public ulong? SendBufferLimit { get; set; }
+
+        /// <summary>Automatic reconnect; null (default) for none, as in a browser.</summary>
+        public ReconnectSettings Reconnect { get; set; }
+
+        internal WebSocketSettings Clone()
+        {
+            var c = (WebSocketSettings)MemberwiseClone();
+            c._headers = new List<KeyValuePair<string, string>>(_headers);
+            if (Reconnect != null)
+                c.Reconnect = new ReconnectSettings
+                {
+                    InitialDelay = Reconnect.InitialDelay, MaxDelay = Reconnect.MaxDelay, MaxAttempts = Reconnect.MaxAttempts,
+                };
+            return c;
+        }
+
+        /// <summary>Writes these settings into a ws_options; throws what the library refuses.</summary>
+        internal void ApplyTo(IntPtr options, bool deferredConnect)
+        {
+            Check(PolywsNative.ws_options_set_deferred_connect(options, deferredConnect), nameof(Delivery));
+            if (CaFile != null) Check(PolywsNative.ws_options_set_ca_file(options, CaFile), nameof(CaFile));
+            if (CaPem != null) Check(PolywsNative.ws_options_set_ca_pem(options, CaPem), nameof(CaPem));
+            if (ClientCertificateFile != null || ClientKeyFile != null)
+                Check(PolywsNative.ws_options_set_client_cert(options, ClientCertificateFile, ClientKeyFile), nameof(ClientCertificateFile));
+            if (TlsServerName != null) Check(PolywsNative.ws_options_set_tls_server_name(options, TlsServerName), nameof(TlsServerName));
+            if (InsecureSkipTlsVerify) Check(PolywsNative.ws_options_set_insecure_no_tls_verify(options, true), nameof(InsecureSkipTlsVerify));
+            foreach (var h in Headers)
+                Check(PolywsNative.ws_options_add_header(options, h.Key ?? "", h.Value ?? ""), nameof(Headers));
+            if (UserAgent != null) Check(PolywsNative.ws_options_set_user_agent(options, UserAgent), nameof(UserAgent));
+            if (Proxy != null) Check(PolywsNative.ws_options_set_proxy(options, Proxy), nameof(Proxy));
+            if (ProxyFromEnvironment) Check(PolywsNative.ws_options_set_proxy_from_environment(options, true), nameof(ProxyFromEnvironment));
+            if (PerMessageDeflate)
+            {
+                Check(PolywsNative.ws_options_set_permessage_deflate(options, true), nameof(PerMessageDeflate));
+                Check(PolywsNative.ws_options_set_deflate_window_bits(options, DeflateClientMaxWindowBits, DeflateServerMaxWindowBits), nameof(DeflateClientMaxWindowBits));
+                Check(PolywsNative.ws_options_set_deflate_no_context_takeover(options, DeflateClientNoContextTakeover, DeflateServerNoContextTakeover), nameof(DeflateClientNoContextTakeover));
+            }
+            if (ConnectTimeout.HasValue) Check(PolywsNative.ws_options_set_connect_timeout_ms(options, Milliseconds(ConnectTimeout.Value, nameof(ConnectTimeout))), nameof(ConnectTimeout));
+            if (CloseTimeout.HasValue) Check(PolywsNative.ws_options_set_close_timeout_ms(options, Milliseconds(CloseTimeout.Value, nameof(CloseTimeout))), nameof(CloseTimeout));
+            if (PingInterval.HasValue) Check(PolywsNative.ws_options_set_ping_interval_ms(options, Milliseconds(PingInterval.Value, nameof(PingInterval))), nameof(PingInterval));
+            if (PongTimeout.HasValue) Check(PolywsNative.ws_options_set_pong_timeout_ms(options, Milliseconds(PongTimeout.Value, nameof(PongTimeout))), nameof(PongTimeout));
+            if (MaxMessageSize.HasValue) Check(PolywsNative.ws_options_set_max_message_size(options, MaxMessageSize.Value), nameof(MaxMessageSize));
+            if (SendBufferLimit.HasValue) Check(PolywsNative.ws_options_set_send_buffer_limit(options, SendBufferLimit.Value), nameof(SendBufferLimit));
+            if (Reconnect != null)
+                Check(PolywsNative.ws_options_set_reconnect(options,
+                        Milliseconds(Reconnect.InitialDelay, nameof(Reconnect)),
+                        Milliseconds(Reconnect.MaxDelay, nameof(Reconnect)), Reconnect.MaxAttempts), nameof(Reconnect));
+        }
+
+        private static uint Milliseconds(TimeSpan t, string name)
+        {
+            if (t < TimeSpan.Zero || t.TotalMilliseconds > uint.MaxValue)
+                throw new ArgumentOutOfRangeException(name, t, "must be between 0 and 2^32-1 ms");
+            return (uint)t.TotalMilliseconds;
+        }
+
+        private static void Check(ws_result r, string name)
+        {
+            if (r != ws_result.WS_OK)
+                throw Errors.ToException(r, PolywsNative.ws_last_error(IntPtr.Zero), name);
+        }
+    }
+}
