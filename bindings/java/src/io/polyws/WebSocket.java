@@ -120,6 +120,8 @@ public final class WebSocket implements AutoCloseable {
   private final CompletableFuture<WebSocket> openFuture = new CompletableFuture<>();
   private final CompletableFuture<CloseEvent> closeFuture = new CompletableFuture<>();
   private volatile String lastError = "";
+  /** The close event that promised a reconnect, until the reconnect event comes; guarded by this. */
+  private CloseEvent pendingReconnect;
   private final ArrayDeque<Event> queue = new ArrayDeque<>();
   private boolean draining;
 
@@ -423,6 +425,19 @@ public final class WebSocket implements AutoCloseable {
     } finally {
       nat.lock.readLock().unlock();
     }
+    // Between a close event that promised a reconnect and the reconnect
+    // event, close() ends it all with no further event: the last close event
+    // becomes the final one.
+    CloseEvent last;
+    synchronized (this) {
+      last = pendingReconnect;
+      pendingReconnect = null;
+    }
+    if (last != null) {
+      nat.free();
+      finish(new CloseEvent(this, last.code(), last.reason(), last.wasClean(), false,
+          last.unsentMessages(), last.unsentBytes()));
+    }
   }
 
   /**
@@ -593,9 +608,19 @@ public final class WebSocket implements AutoCloseable {
         e = new CloseEvent(this, PolywsNative.ws_event_code(ev), PolywsNative.ws_event_reason(ev),
             PolywsNative.ws_event_was_clean(ev), again, PolywsNative.ws_event_unsent_messages(ev),
             PolywsNative.ws_event_unsent_bytes(ev));
-        if (!again) nat.free();
+        if (again) {
+          synchronized (this) {
+            pendingReconnect = (CloseEvent) e;
+          }
+        } else {
+          nat.free();
+        }
         break;
       case PolywsNativeConstants.WS_EVENT_RECONNECT:
+        synchronized (this) {
+          if (pendingReconnect == null) return; // close() came first and ended it
+          pendingReconnect = null;
+        }
         e = new ReconnectEvent(this, (int) PolywsNative.ws_event_reconnect_attempt(ev));
         break;
       default:
@@ -671,15 +696,19 @@ public final class WebSocket implements AutoCloseable {
     if (e.type() == EventType.OPEN) {
       openFuture.complete(this);
     } else if (e instanceof CloseEvent && !((CloseEvent) e).willReconnect()) {
-      CloseEvent c = (CloseEvent) e;
-      if (!openFuture.isDone()) {
-        String why = lastError.isEmpty() ? "closed before open: " + c.code() + " " + c.reason()
-                                         : lastError;
-        openFuture.completeExceptionally(
-            new WebSocketException(PolywsNativeConstants.WS_OK, url + ": " + why));
-      }
-      closeFuture.complete(c);
+      finish((CloseEvent) e);
     }
+  }
+
+  /** The end: completes the futures. */
+  private void finish(CloseEvent c) {
+    if (!openFuture.isDone()) {
+      String why = lastError.isEmpty() ? "closed before open: " + c.code() + " " + c.reason()
+                                       : lastError;
+      openFuture.completeExceptionally(
+          new WebSocketException(PolywsNativeConstants.WS_OK, url + ": " + why));
+    }
+    closeFuture.complete(c);
   }
 
   @Override

@@ -34,7 +34,7 @@ import org.junit.jupiter.api.Timeout;
 /** The Java binding against real peers on loopback (polyws-echo, Node ws). */
 @Timeout(60)
 class WebSocketTest {
-  private static final long WAIT_S = 20;
+  private static final long WAIT_S = Recorder.WAIT_S;
   private static Peers echo;
   private static Peers node;
 
@@ -53,38 +53,6 @@ class WebSocketTest {
   @AfterEach
   void resetErrorHandler() {
     WebSocket.setListenerErrorHandler(null);
-  }
-
-  /** Every event of a socket, in order, with the thread it ran on. */
-  static final class Recorder {
-    final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
-    final List<String> threads = Collections.synchronizedList(new ArrayList<>());
-
-    WebSocket.Builder attach(WebSocket.Builder b) {
-      return b.addEventListener(EventType.OPEN, this::record)
-          .addEventListener(EventType.MESSAGE, this::record)
-          .addEventListener(EventType.ERROR, this::record)
-          .addEventListener(EventType.CLOSE, this::record);
-    }
-
-    void record(Event e) {
-      threads.add(Thread.currentThread().getName());
-      events.add(e);
-    }
-
-    Event next() throws InterruptedException {
-      Event e = events.poll(WAIT_S, TimeUnit.SECONDS);
-      assertNotNull(e, "no event within " + WAIT_S + " s");
-      return e;
-    }
-
-    <E extends Event> E next(EventType<E> type) throws InterruptedException {
-      Event e = next();
-      assertEquals(type, e.type(), "expected " + type + ", got " + e);
-      @SuppressWarnings("unchecked")
-      E typed = (E) e;
-      return typed;
-    }
   }
 
   @Test
