@@ -1,7 +1,7 @@
 #!/bin/sh
 # Builds every distribution artifact into dist/: the deb and rpm packages
 # (libpolyws0 / polyws, -dev / -devel, polyws-tools, lua-polyws) and the
-# Lua rock's source, with SHA256SUMS. Uses its own build folder (prefix
+# LuaRocks source rock, with SHA256SUMS. Uses its own build folder (prefix
 # /usr, Release).
 set -eu
 cd "$(dirname "$0")/.."
@@ -14,6 +14,6 @@ rm -rf "$build/dist" dist
     { cat "$build"/cpack-*.log; exit 1; }
 mkdir -p dist
 cp "$build"/dist/*.deb "$build"/dist/*.rpm dist/
-cp bindings/lua/polyws-*.rockspec dist/ 2>/dev/null || true
+packaging/lua/make-rock.sh dist > /dev/null
 (cd dist && sha256sum -- * > SHA256SUMS)
 ls -1 dist
