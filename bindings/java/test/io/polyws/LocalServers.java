@@ -54,7 +54,11 @@ final class LocalServers {
     final AtomicInteger accepted = new AtomicInteger();
 
     Base(String name) throws IOException {
-      server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+      this(new ServerSocket(0, 50, InetAddress.getLoopbackAddress()), name);
+    }
+
+    Base(ServerSocket server, String name) {
+      this.server = server;
       Thread t = new Thread(this::acceptLoop, name);
       t.setDaemon(true);
       t.start();
@@ -109,21 +113,55 @@ final class LocalServers {
 
     @Override
     void serve(Socket s) throws IOException {
-      InputStream in = s.getInputStream();
-      String head = readHead(in);
-      String key = header(head, "sec-websocket-key");
-      String accept;
-      try {
-        accept = Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-1").digest(
-            (key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").getBytes(StandardCharsets.ISO_8859_1)));
-      } catch (java.security.NoSuchAlgorithmException e) {
-        throw new IOException(e);
-      }
-      OutputStream out = s.getOutputStream();
-      out.write(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-          + "Sec-WebSocket-Accept: " + accept + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
-      out.flush();
+      acceptWebSocket(s, "");
       byte[] sink = new byte[4096];
+      InputStream in = s.getInputStream();
+      while (in.read(sink) >= 0) {}
+    }
+  }
+
+  /** Reads the opening handshake request and answers 101 (plus `extraHeaders`, CRLF-ended lines). */
+  static void acceptWebSocket(Socket s, String extraHeaders) throws IOException {
+    String head = readHead(s.getInputStream());
+    String key = header(head, "sec-websocket-key");
+    String accept;
+    try {
+      accept = Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-1").digest(
+          (key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").getBytes(StandardCharsets.ISO_8859_1)));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IOException(e);
+    }
+    OutputStream out = s.getOutputStream();
+    out.write(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        + "Sec-WebSocket-Accept: " + accept + "\r\n" + extraHeaders + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
+    out.flush();
+  }
+
+  /**
+   * wss:// with mutual TLS: requires a client certificate signed by the
+   * trusted CA and answers 101 with X-Client-Subject naming it; then silent.
+   */
+  static final class MutualTls extends Base {
+    MutualTls(javax.net.ssl.SSLContext ctx) throws IOException {
+      super(mtls(ctx), "mtls-ws-server");
+    }
+
+    private static ServerSocket mtls(javax.net.ssl.SSLContext ctx) throws IOException {
+      javax.net.ssl.SSLServerSocket ss = (javax.net.ssl.SSLServerSocket) ctx.getServerSocketFactory()
+          .createServerSocket(0, 50, InetAddress.getLoopbackAddress());
+      ss.setNeedClientAuth(true);
+      return ss;
+    }
+
+    @Override
+    void serve(Socket s) throws IOException {
+      javax.net.ssl.SSLSocket tls = (javax.net.ssl.SSLSocket) s;
+      tls.startHandshake();
+      java.security.cert.Certificate[] chain = tls.getSession().getPeerCertificates();
+      String subject = ((java.security.cert.X509Certificate) chain[0]).getSubjectX500Principal().getName();
+      acceptWebSocket(s, "X-Client-Subject: " + subject + "\r\n");
+      byte[] sink = new byte[4096];
+      InputStream in = s.getInputStream();
       while (in.read(sink) >= 0) {}
     }
   }
