@@ -75,7 +75,8 @@ public final class WebSocket implements AutoCloseable {
     EventLoop.SocketRef ref;
     String protocol = "";
     String extensions = "";
-    long bufferedAmount;
+    /** bufferedAmount once released: it still grows by what send() discards (rule 11). */
+    final java.util.concurrent.atomic.AtomicLong bufferedAmount = new java.util.concurrent.atomic.AtomicLong();
 
     NativeSocket(EventLoop loop, long handle) {
       this.loop = loop;
@@ -89,7 +90,7 @@ public final class WebSocket implements AutoCloseable {
         if (handle == 0) return;
         protocol = PolywsNative.ws_protocol(handle);
         extensions = PolywsNative.ws_extensions(handle);
-        bufferedAmount = PolywsNative.ws_buffered_amount(handle);
+        bufferedAmount.set(PolywsNative.ws_buffered_amount(handle));
         if (ref != null) {
           ref.strong = null;
           loop.unregister(handle, ref);
@@ -281,7 +282,7 @@ public final class WebSocket implements AutoCloseable {
   public long bufferedAmount() {
     nat.lock.readLock().lock();
     try {
-      return nat.handle == 0 ? nat.bufferedAmount : PolywsNative.ws_buffered_amount(nat.handle);
+      return nat.handle == 0 ? nat.bufferedAmount.get() : PolywsNative.ws_buffered_amount(nat.handle);
     } finally {
       nat.lock.readLock().unlock();
     }
@@ -363,8 +364,8 @@ public final class WebSocket implements AutoCloseable {
     if (data.isDirect()) {
       nat.lock.readLock().lock();
       try {
-        if (nat.handle != 0)
-          checkSend(PolywsNative.ws_java_send_direct(nat.handle, binary, data, pos, len));
+        if (nat.handle != 0) checkSend(PolywsNative.ws_java_send_direct(nat.handle, binary, data, pos, len));
+        else nat.bufferedAmount.addAndGet(len); // CLOSED: discarded but counted, as in a browser
       } finally {
         nat.lock.readLock().unlock();
       }
@@ -381,7 +382,10 @@ public final class WebSocket implements AutoCloseable {
   private void sendArray(boolean binary, byte[] data, int offset, int length) {
     nat.lock.readLock().lock();
     try {
-      if (nat.handle == 0) return; // CLOSED: discarded, as in a browser
+      if (nat.handle == 0) { // CLOSED: discarded but counted, as in a browser
+        nat.bufferedAmount.addAndGet(length);
+        return;
+      }
       checkSend(PolywsNative.ws_java_send_array(nat.handle, binary, data, offset, length));
     } finally {
       nat.lock.readLock().unlock();

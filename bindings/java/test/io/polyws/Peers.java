@@ -84,6 +84,11 @@ final class Peers implements AutoCloseable {
     return new Peers(cmd);
   }
 
+  /** tests/peers/raw_server.py: scripted protocol faults, chosen by the path */
+  static Peers raw() throws Exception {
+    return new Peers(List.of("/usr/bin/python3", env("POLYWS_PEERS") + "/raw_server.py", "--port", "0"));
+  }
+
   /** The next report line that matches, waiting up to `seconds`; null if none came. */
   String report(Predicate<String> match, long seconds) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
