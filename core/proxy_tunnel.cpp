@@ -164,9 +164,12 @@ void ProxyTunnel::on_bytes(const uint8_t *data, size_t size) {
         return;
     }
     std::string status = response_.substr(0, response_.find("\r\n"));
-    if (status.size() < 12 || status.compare(0, 5, "HTTP/") != 0 || status.compare(9, 3, "200") != 0) {
-        std::string why = "the proxy " + proxy_name_ + " refused the tunnel: " + status;
-        if (status.compare(9, 3, "407") == 0 || status.compare(9, 3, "401") == 0)
+    // "HTTP/1.1 200": the code is at offset 9. A shorter line is no answer
+    // at all (and compare() at 9 would throw on it, ending the I/O thread).
+    std::string code = status.size() >= 12 ? status.substr(9, 3) : std::string();
+    if (code.empty() || status.compare(0, 5, "HTTP/") != 0 || code != "200") {
+        std::string why = "the proxy " + proxy_name_ + " refused the tunnel: " + status.substr(0, 200);
+        if (code == "407" || code == "401")
             why += " (proxy authentication missing or wrong)";
         fail(why);
         return;
