@@ -38,14 +38,22 @@ public final class EventLoop implements AutoCloseable {
   private static final int MAX_BATCH = 4096;
   private static EventLoop shared;
 
-  /** What the Cleaner and close() release; never refers back to the EventLoop. */
-  private static final class State implements Runnable {
+  /**
+   * The native loop and its sockets: what the Cleaner and close() release.
+   * Sockets refer to this, never to the EventLoop, so that a host-driven loop
+   * the program dropped can be collected (nobody can dispatch it any more).
+   */
+  static final class State implements Runnable {
     final long loop;
     final ConcurrentHashMap<Long, SocketRef> sockets = new ConcurrentHashMap<>();
     boolean freed; // guarded by this
 
     State(long loop) {
       this.loop = loop;
+    }
+
+    void unregister(long ws, SocketRef ref) {
+      sockets.remove(ws, ref);
     }
 
     @Override
@@ -123,8 +131,8 @@ public final class EventLoop implements AutoCloseable {
     return ref;
   }
 
-  void unregister(long ws, SocketRef ref) {
-    state.sockets.remove(ws, ref);
+  State state() {
+    return state;
   }
 
   /** Copies one native event into Java and runs (or queues) its listeners. */

@@ -70,7 +70,7 @@ public final class WebSocket implements AutoCloseable {
    */
   static final class NativeSocket implements Runnable {
     final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
-    final EventLoop loop;
+    final EventLoop.State loop;
     long handle; // 0 once released; guarded by lock
     EventLoop.SocketRef ref;
     String protocol = "";
@@ -78,7 +78,7 @@ public final class WebSocket implements AutoCloseable {
     /** bufferedAmount once released: it still grows by what send() discards (rule 11). */
     final java.util.concurrent.atomic.AtomicLong bufferedAmount = new java.util.concurrent.atomic.AtomicLong();
 
-    NativeSocket(EventLoop loop, long handle) {
+    NativeSocket(EventLoop.State loop, long handle) {
       this.loop = loop;
       this.handle = handle;
     }
@@ -167,7 +167,7 @@ public final class WebSocket implements AutoCloseable {
     executor = b.executor;
     binaryType = b.binaryType;
     long ws = newNative(loop.handle(), b);
-    nat = new NativeSocket(loop, ws);
+    nat = new NativeSocket(loop.state(), ws);
     url = PolywsNative.ws_url(ws);
     if (binaryType != BinaryType.BLOB)
       PolywsNative.ws_set_binary_type(ws, PolywsNativeConstants.WS_BINARY_ARRAYBUFFER);

@@ -85,7 +85,13 @@ class GcTest {
 
   /** Opens a socket with no listener and returns only a weak reference to it. */
   private static WeakReference<WebSocket> openAndDrop(String path, EventLoop loop) throws Exception {
+    return openAndDrop(path, loop, false);
+  }
+
+  private static WeakReference<WebSocket> openAndDrop(String path, EventLoop loop, boolean listener)
+      throws Exception {
     WebSocket.Builder b = WebSocket.builder(node.url(path));
+    if (listener) b.onMessage(e -> {});
     if (loop != null) b.eventLoop(loop);
     WebSocket ws = b.build();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(Recorder.WAIT_S);
@@ -113,6 +119,15 @@ class GcTest {
     assertNotNull(report, "the dropped loop and socket were never released");
     assertTrue(report.contains("\"close_code\":1001"), report);
     assertNull(ref.get());
+  }
+
+  /** Nobody can dispatch a dropped loop: its sockets go with it, listeners or not. */
+  @Test
+  void hostDrivenLoopDroppedWithAListeningSocketIsReleased() throws Exception {
+    WeakReference<WebSocket> ref = openAndDrop("/gc-dropped-loop-listener", EventLoop.create(), true);
+    String report = reportWhileCollecting("/gc-dropped-loop-listener");
+    assertNotNull(report, "the dropped loop and socket were never released");
+    assertTrue(report.contains("\"close_code\":1001"), report);
   }
 
   @Test

@@ -235,9 +235,11 @@ class WebSocketTest {
   void handlersAndListenersFollowTheBrowserRules() throws Exception {
     List<String> calls = Collections.synchronizedList(new ArrayList<>());
     CountDownLatch closed = new CountDownLatch(1);
+    CountDownLatch gotX = new CountDownLatch(1);
     CountDownLatch gotY = new CountDownLatch(1);
     Listener<MessageEvent> a = e -> {
       calls.add("a:" + e.text());
+      if (e.text().equals("x")) gotX.countDown();
       if (e.text().equals("y")) gotY.countDown();
     };
     WebSocket ws = WebSocket.builder(echo.url("/"))
@@ -254,6 +256,7 @@ class WebSocketTest {
     while (ws.readyState() == WebSocket.CONNECTING && !opened.await(50, TimeUnit.MILLISECONDS))
       assertTrue(System.nanoTime() < deadline, "not open in time");
     ws.send("x");
+    assertTrue(gotX.await(WAIT_S, TimeUnit.SECONDS)); // x fully dispatched before the change
     ws.removeEventListener(EventType.MESSAGE, a);
     ws.addEventListener(EventType.MESSAGE, a); // now last
     ws.send("y");
