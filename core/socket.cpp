@@ -97,6 +97,7 @@ Status Socket::send(Opcode opcode, const void *data, size_t size) {
     if (state_ != WS_OPEN || transport_done_ || close_called_) {
         // The browser discards the data but still counts it.
         buffered_.fetch_add(size);
+        ++discarded_messages_;
         return Status::ok();
     }
     if (buffered_.load() + size > options_.send_buffer_limit) {
@@ -279,12 +280,19 @@ bool Socket::apply(Event &event) {
         state_ = WS_CLOSED;
         // Decided on the I/O thread; a close() since then means no reconnect.
         if (close_called_) event.will_reconnect = false;
+        // The I/O thread counted what was left when the connection ended;
+        // sends the host made since (it still saw OPEN) were discarded:
+        // they are unsent too, and bufferedAmount already counts them.
+        event.unsent_messages += discarded_messages_;
+        discarded_messages_ = 0;
+        event.unsent_bytes = buffered_.load();
         return true;
     case EventKind::Reconnect:
         // A new connection: CONNECTING again, unless close() came first.
         if (state_ != WS_CLOSED || close_called_) return false;
         state_ = WS_CONNECTING;
         transport_done_ = false;
+        discarded_messages_ = 0;
         buffered_.store(0);   // the new connection's queue starts empty
         return true;
     }

@@ -142,6 +142,10 @@ private:
     ws_ready_state_t state_ = WS_CONNECTING;
     bool close_called_ = false;        // close() or a failure started the end
     bool transport_done_ = false;
+    // Messages send() accepted but discarded (the connection was ending or
+    // over) since the last close event: that close event reports them too,
+    // so a send that raced with the end is never lost unreported.
+    uint64_t discarded_messages_ = 0;
     std::deque<Outgoing> outbox_;
     std::vector<std::shared_ptr<Listener>> listeners_;
     std::string last_error_;

@@ -638,7 +638,10 @@ WS_API uint32_t ws_event_reconnect_attempt(const ws_event *event);
 /**
  * close: how many messages accepted by send() on this connection were never
  * (fully) sent, and their bytes not sent (the bufferedAmount of the
- * connection at its end). Nothing accepted is dropped unreported.
+ * connection when its close event is dispatched). Sends made while the
+ * connection was already ending (close() called, the peer gone, the close
+ * event not yet dispatched) were discarded and are counted here too.
+ * Nothing accepted is dropped unreported.
  */
 WS_API uint64_t ws_event_unsent_messages(const ws_event *event);
 WS_API uint64_t ws_event_unsent_bytes(const ws_event *event);
