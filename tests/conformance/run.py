@@ -2,7 +2,11 @@
 """Conformance runner: the polyws CLI against tests/peers/raw_server.py.
 
     /usr/bin/python3 tests/conformance/run.py --cli build/tools/polyws \
-        [--report report.md] [--case GLOB ...] [-v]
+        [--report report.md] [--markdown] [--label NAME] [--case GLOB ...] [-v]
+
+--cli may also be tests/conformance/capi_echo (the same cases through the C
+API directly, see capi_echo.c), with `--io-thread` passed through by
+`--cli-arg=--io-thread`.
 
 For every case of raw_server.py it runs
 
@@ -240,6 +244,9 @@ def grade(case, events, bad, rc, rec, others):
         return "fail", f"events: {seq}"
     if events[0].get("protocol") != case.protocol:
         return "fail", f"open protocol {events[0].get('protocol')!r}, want {case.protocol!r}"
+    if case.extensions is not None and events[0].get("extensions") != case.extensions:
+        return "fail", (f"open extensions {events[0].get('extensions')!r}, "
+                        f"want {case.extensions!r}")
     for ev, (kind, data) in zip(events[1:], case.messages):
         if not message_matches(ev, kind, data):
             return "fail", f"message event differs: {short(ev)}"
@@ -264,11 +271,56 @@ def grade(case, events, bad, rc, rec, others):
     return "pass", "ok"
 
 
+# Report categories (the case groups of raw_server.py), in table order.
+CATEGORIES = [
+    ("messages", "Length boundaries (0-65536 B, 16 MiB) and fragmentation"),
+    ("control", "Ping/pong and control frames"),
+    ("framing", "Reserved bits and opcodes, masking, bad continuations"),
+    ("utf8", "UTF-8 (valid, invalid, split, fail-fast)"),
+    ("close", "Close codes, reasons, data after close"),
+    ("handshake", "Handshake faults"),
+    ("limits", "Maximum message size"),
+    ("deflate", "permessage-deflate (offered)"),
+]
+
+
+def summary_markdown(results, driver):
+    """Per category: cases, strict pass, non-strict pass, fail."""
+    rows, totals = [], [0, 0, 0, 0]
+    names = dict(CATEGORIES)
+    order = [g for g, _ in CATEGORIES] + sorted({r[0].group for r in results} - set(names))
+    for group in order:
+        rs = [r for r in results if r[0].group == group]
+        if not rs:
+            continue
+        counts = [len(rs), sum(r[1] == "pass" for r in rs), sum(r[1] == "non-strict" for r in rs),
+                  sum(r[1] == "fail" for r in rs)]
+        totals = [a + b for a, b in zip(totals, counts)]
+        rows.append(f"| {names.get(group, group)} | " + " | ".join(map(str, counts)) + " |")
+    out = [f"Conformance ({driver}): tests/conformance/run.py against tests/peers/raw_server.py",
+           "", "| category | cases | strict pass | non-strict pass | fail |", "|---|---|---|---|---|"]
+    out += rows
+    out.append("| **total** | " + " | ".join(f"**{n}**" for n in totals) + " |")
+    nonstrict = [r for r in results if r[1] == "non-strict"]
+    if nonstrict:
+        out += ["", "Non-strict passes (page-visible behaviour right, wire not ideal):", ""]
+        out += [f"- `{r[0].name}`: {r[2]}" for r in nonstrict]
+    failed = [r for r in results if r[1] == "fail"]
+    if failed:
+        out += ["", "Failures:", ""] + [f"- `{r[0].name}`: {r[2]}" for r in failed]
+    return "\n".join(out) + "\n"
+
+
 def main():
     ap = argparse.ArgumentParser(description="polyws conformance runner")
     ap.add_argument("--cli", required=True, help="path of the polyws CLI")
-    ap.add_argument("--report", help="write a markdown table here")
+    ap.add_argument("--report", help="write a markdown table of every case here")
+    ap.add_argument("--markdown", action="store_true",
+                    help="print the per-category summary table as markdown at the end")
+    ap.add_argument("--label", help="what the table calls the client (default: the CLI's name)")
     ap.add_argument("--case", action="append", default=[], help="run only cases matching this glob")
+    ap.add_argument("--cli-arg", action="append", default=[],
+                    help="an extra argument put before every case's own arguments")
     ap.add_argument("-v", "--verbose", action="store_true", help="show events and stderr of failures")
     args = ap.parse_args()
 
@@ -287,9 +339,9 @@ def main():
             url = f"ws://127.0.0.1:{server.port}/{case.name}"
             big = any(len(d) > 1 << 20 for _, d in case.messages)
             t0 = time.monotonic()
-            events, bad, rc, err = run_cli(cli, case.args, url, 90 if big else 40)
+            events, bad, rc, err = run_cli(cli, args.cli_arg + case.args, url, 90 if big else 40)
             rec, others = server.records(case.name, 15)
-            if case.hs == "redirect":
+            if case.hs.startswith("redirect"):
                 others += server.drain_records(0.5)
             verdict, detail = grade(case, events, bad, rc, rec, others)
             dt = time.monotonic() - t0
@@ -316,6 +368,9 @@ def main():
             for case, verdict, detail, _ in results:
                 cells = [case.name, case.group, case.desc, verdict.upper(), detail]
                 f.write("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |\n")
+    if args.markdown:
+        print()
+        print(summary_markdown(results, args.label or os.path.basename(args.cli)))
     print(f"strict {strict}, non-strict {passed - strict}, fail {failed}")
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0

@@ -40,6 +40,7 @@ from contract.md, which tests/conformance/run.py imports to grade the client.
 """
 import argparse
 import base64
+import functools
 import hashlib
 import json
 import os
@@ -50,6 +51,7 @@ import struct
 import sys
 import threading
 import time
+import zlib
 
 GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 IO_TIMEOUT = 30.0          # longest single send/recv
@@ -83,11 +85,15 @@ def xor_mask(payload, key):
     return (int.from_bytes(payload, "big") ^ int.from_bytes(rep, "big")).to_bytes(n, "big")
 
 
-def build_frame(opcode, payload=b"", fin=True, rsv=0, mask=False):
+def build_frame(opcode, payload=b"", fin=True, rsv=0, mask=False, ext_len=None):
     b0 = (0x80 if fin else 0) | ((rsv & 7) << 4) | (opcode & 0x0F)
     n = len(payload)
     mbit = 0x80 if mask else 0
-    if n < 126:
+    if ext_len == 126:
+        head = struct.pack("!BBH", b0, mbit | 126, n)
+    elif ext_len == 127:
+        head = struct.pack("!BBQ", b0, mbit | 127, n)
+    elif n < 126:
         head = struct.pack("!BB", b0, mbit | n)
     elif n < 65536:
         head = struct.pack("!BBH", b0, mbit | 126, n)
@@ -112,8 +118,16 @@ def close_payload(code, reason=b""):
 class F:
     """One frame to send: F(opcode, payload, fin=True, rsv=0, mask=False)."""
 
-    def __init__(self, opcode, payload=b"", fin=True, rsv=0, mask=False):
+    def __init__(self, opcode, payload=b"", fin=True, rsv=0, mask=False, ext_len=None):
         self.opcode, self.payload, self.fin, self.rsv, self.mask = opcode, payload, fin, rsv, mask
+        self.ext_len = ext_len   # force the 16-bit (126) or 64-bit (127) length form
+
+
+class RawBytes:
+    """Bytes sent as they are (for example half a frame)."""
+
+    def __init__(self, data):
+        self.data = data
 
 
 class AwaitFailFast:
@@ -141,7 +155,7 @@ class Case:
 
     def __init__(self, name, group, desc, kind, steps=(), code=None, reason="",
                  client_code=None, messages=(), pongs=(), args=(), hs="ok",
-                 protocol="", fail_fast=False):
+                 protocol="", fail_fast=False, extensions=None):
         self.name, self.group, self.desc, self.kind = name, group, desc, kind
         self.steps = list(steps)
         self.code, self.reason, self.client_code = code, reason, client_code
@@ -151,6 +165,7 @@ class Case:
         self.hs = hs
         self.protocol = protocol
         self.fail_fast = fail_fast
+        self.extensions = extensions   # expected open extensions (None: not checked)
 
 
 def text(s, **kw):
@@ -165,10 +180,12 @@ def cont(b, **kw):
     return F(OP_CONT, b.encode() if isinstance(b, str) else b, **kw)
 
 
+@functools.lru_cache(maxsize=None)
 def pattern(n):
     return (bytes(range(256)) * (n // 256 + 1))[:n]
 
 
+@functools.lru_cache(maxsize=None)
 def ascii_pattern(n):
     a = b"abcdefghijklmnopqrstuvwxyz0123456789"
     return (a * (n // len(a) + 1))[:n]
@@ -229,7 +246,7 @@ for bit, rsv in (("rsv1", 4), ("rsv2", 2), ("rsv3", 1)):
              [text("reserved", rsv=rsv)], code=1002))
 add(Case("rsv1-ping", "framing", "ping with RSV1 set", "fail",
          [F(OP_PING, b"x", rsv=4)], code=1002))
-for op in (3, 7, 0xB, 0xF):
+for op in (3, 4, 5, 6, 7, 0xB, 0xC, 0xD, 0xE, 0xF):
     add(Case(f"opcode-{op}", "framing", f"reserved opcode {op:#x}", "fail",
              [F(op, b"reserved")], code=1002))
 add(Case("masked-server-frame", "framing", "server text frame with the mask bit", "fail",
@@ -271,7 +288,8 @@ add(Case("close-payload-126", "control", "close frame with 126-byte payload", "f
          [F(OP_CLOSE, close_payload(1000, b"x" * 124))], code=1002))
 
 # -- close frames ------------------------------------------------------------
-for c in (1000, 1001, 1002, 1003, 1007, 1011, 1014, 3000, 4999):
+for c in (1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 1012, 1013, 1014, 3000,
+          3999, 4000, 4999):
     add(Case(f"close-{c}", "close", f"server closes with valid code {c}", "close",
              [F(OP_CLOSE, close_payload(c, f"reason {c}"))], code=c,
              reason=f"reason {c}", client_code=c))
@@ -288,14 +306,14 @@ add(Case("close-after-message", "close", "text message, then close 1000", "close
          reason="bye", client_code=1000, messages=[("text", b"last words")]))
 add(Case("close-1byte", "close", "close frame with a 1-byte payload", "fail",
          [F(OP_CLOSE, b"\x03")], code=1002))
-for c in (0, 999, 1004, 1005, 1006, 1015, 1016, 2999, 5000, 65535):
+for c in (0, 1, 999, 1004, 1005, 1006, 1015, 1016, 1100, 2000, 2999, 5000, 65535):
     add(Case(f"close-invalid-{c}", "close", f"close frame with invalid code {c}", "fail",
              [F(OP_CLOSE, close_payload(c, b"bad"))], code=1002))
 add(Case("close-bad-utf8-reason", "close", "close 1000 with a non-UTF-8 reason", "fail",
          [F(OP_CLOSE, close_payload(1000, b"bad \xff\xfe reason"))], code=1007))
 
 # -- messages (the client echoes) ------------------------------------------------
-for n in (0, 1, 125, 126, 65535, 65536):
+for n in (0, 1, 125, 126, 127, 65535, 65536):
     add(Case(f"text-{n}", "messages", f"{n}-byte text message", "ok",
              [text(ascii_pattern(n))], messages=[("text", ascii_pattern(n))]))
     add(Case(f"binary-{n}", "messages", f"{n}-byte binary message", "ok",
@@ -361,6 +379,197 @@ add(Case("limit-over-fragmented", "limits",
          code=1009, args=["--max-message-size", "1024"]))
 add(Case("limit-over-text", "limits", "2000-byte text with --max-message-size 1024", "fail",
          [text(ascii_pattern(2000))], code=1009, args=["--max-message-size", "1024"]))
+
+
+# -- added for the reliability work: the remaining RFC 6455 corners --------
+add(Case("rsv1-continuation", "framing", "RSV1 on a continuation frame (no extension)", "fail",
+         [text("frag-", fin=False), cont("ment", rsv=4)], code=1002))
+add(Case("rsv2-close", "framing", "close frame with RSV2 set", "fail",
+         [F(OP_CLOSE, close_payload(1000), rsv=2)], code=1002))
+add(Case("masked-server-ping", "framing", "server ping with the mask bit", "fail",
+         [F(OP_PING, b"masked", mask=True)], code=1002))
+add(Case("masked-server-continuation", "framing", "masked continuation of an unmasked start",
+         "fail", [text("a", fin=False), cont("b", mask=True)], code=1002))
+add(Case("ping-extended-length", "control",
+         "ping of 5 bytes announced with the 16-bit length form (126)", "fail",
+         [F(OP_PING, b"hello", ext_len=126)], code=1002))
+add(Case("ping-65536", "control", "ping with a 65536-byte payload (64-bit length)", "fail",
+         [F(OP_PING, pattern(65536))], code=1002))
+add(Case("pong-unsolicited-empty", "control", "unsolicited empty pong, then a message", "ok",
+         [F(OP_PONG, b""), binary(b"after")], messages=[("binary", b"after")]))
+add(Case("pong-inside-fragmented", "control", "pong between the fragments of a binary message",
+         "ok", [binary(b"ab", fin=False), F(OP_PONG, b"p"), cont(b"cd")],
+         messages=[("binary", b"abcd")]))
+add(Case("pings-inside-fragmented", "control",
+         "a ping between every fragment of a 4-fragment text", "ok",
+         [text("a", fin=False), F(OP_PING, b"1"), cont("b", fin=False), F(OP_PING, b"2"),
+          cont("c", fin=False), F(OP_PING, b"3"), cont("d")],
+         messages=[("text", b"abcd")], pongs=[b"1", b"2", b"3"]))
+add(Case("close-inside-fragmented", "close",
+         "close 1000 between the fragments of a text (message never completed)", "close",
+         [text("never ", fin=False), F(OP_CLOSE, close_payload(1000, b"mid"))], code=1000,
+         reason="mid", client_code=1000))
+add(Case("data-after-close", "close", "a text frame after the server's close frame (ignored)",
+         "close", [F(OP_CLOSE, close_payload(1000, b"bye")), text("too late")], code=1000,
+         reason="bye", client_code=1000))
+add(Case("garbage-after-close", "close", "a reserved opcode after the close frame (ignored)",
+         "close", [F(OP_CLOSE, close_payload(1001)), F(0x3, b"junk")], code=1001, reason="",
+         client_code=1001))
+add(Case("close-reason-split-codepoint", "close",
+         "close reason ending in a truncated code point (invalid UTF-8)", "fail",
+         [F(OP_CLOSE, close_payload(1000, "κό".encode()[:-1]))], code=1007))
+BOUNDARY = "\u007f\u0080\u07ff\u0800\ud7ff\ue000\ufffd\uffff\U00010000\U0010ffff".encode()
+add(Case("text-utf8-boundaries", "utf8",
+         "boundary code points U+007F U+0080 U+07FF U+0800 U+D7FF U+E000 U+FFFD U+FFFF "
+         "U+10000 U+10FFFF", "ok", [text(BOUNDARY)], messages=[("text", BOUNDARY)]))
+add(Case("text-utf8-boundaries-bytewise", "utf8", "the boundary code points, one byte per fragment",
+         "ok", [text(BOUNDARY[:1], fin=False)]
+         + [cont(BOUNDARY[i:i + 1], fin=(i == len(BOUNDARY) - 1)) for i in range(1, len(BOUNDARY))],
+         messages=[("text", BOUNDARY)]))
+for name, bad, desc in (
+        ("overlong-c1", b"\xc1\xbf", "overlong 2-byte C1 BF"),
+        ("overlong-3", b"\xe0\x80\xaf", "overlong 3-byte E0 80 AF"),
+        ("overlong-4", b"\xf0\x80\x80\xaf", "overlong 4-byte F0 80 80 AF"),
+        ("overlong-nul", b"\xc0\x80", "overlong NUL C0 80"),
+        ("low-surrogate", b"\xed\xb0\x80", "low surrogate ED B0 80"),
+        ("surrogate-pair", b"\xed\xa0\x80\xed\xb0\x80", "UTF-16 surrogate pair in UTF-8"),
+        ("lone-continuation", b"\x80", "lone continuation byte 80"),
+        ("f5", b"\xf5\x80\x80\x80", "lead byte F5"),
+        ("fe", b"\xfe", "byte FE"),
+        ("missing-continuation", b"\xe2\x82A", "3-byte sequence cut by an ASCII byte")):
+    add(Case(f"utf8-invalid-{name}", "utf8", desc, "fail", [text(b"ok " + bad + b" tail")],
+             code=1007))
+add(Case("utf8-fail-fast-second-fragment", "utf8",
+         "valid first fragment, invalid second; the final one only after 2 s", "fail",
+         [text(b"valid ", fin=False), cont(b"\xed\xa0\x80", fin=False),
+          AwaitFailFast(FAIL_FAST_WAIT), cont(b"edited")], code=1007, fail_fast=True))
+add(Case("utf8-fail-fast-mid-frame", "utf8",
+         "invalid byte early in a 1 MB text frame whose tail comes only after 2 s", "fail",
+         [RawBytes(build_frame(OP_TEXT, b"x" * 10 + b"\xff" + b"y" * (1 << 20))[:4096]),
+          AwaitFailFast(FAIL_FAST_WAIT),
+          RawBytes(build_frame(OP_TEXT, b"x" * 10 + b"\xff" + b"y" * (1 << 20))[4096:])],
+         code=1007, fail_fast=True))
+add(Case("binary-invalid-utf8-ok", "utf8", "invalid UTF-8 in a binary message is fine", "ok",
+         [binary(b"\xff\xfe\xed\xa0\x80")], messages=[("binary", b"\xff\xfe\xed\xa0\x80")]))
+add(Case("binary-16mib-fragmented", "messages", "16 MiB binary in 16 frames of 1 MiB", "ok",
+         [binary(pattern(16 << 20)[:1 << 20], fin=False)]
+         + [cont(pattern(16 << 20)[i << 20:(i + 1) << 20], fin=(i == 15)) for i in range(1, 16)],
+         messages=[("binary", pattern(16 << 20))]))
+add(Case("text-many-small", "messages", "100 text messages in a row, echoed in order", "ok",
+         [text(f"message {i}") for i in range(100)],
+         messages=[("text", f"message {i}".encode()) for i in range(100)]))
+add(Case("text-fragmented-65536", "messages", "65536-byte text in fragments of 125, 126, 127, 65158",
+         "ok", [text(ascii_pattern(65536)[:125], fin=False), cont(ascii_pattern(65536)[125:251], fin=False),
+                cont(ascii_pattern(65536)[251:378], fin=False), cont(ascii_pattern(65536)[378:])],
+         messages=[("text", ascii_pattern(65536))]))
+
+# -- handshake faults (more) ---------------------------------------------------
+for status in (302, 307, 308):
+    add(Case(f"hs-redirect-{status}", "handshake", f"{status} redirect (not followed)",
+             "handshake_fail", hs=f"redirect:{status}"))
+for status in (400, 403, 404, 426, 500, 503):
+    add(Case(f"hs-status-{status}", "handshake", f"HTTP {status} instead of 101",
+             "handshake_fail", hs=f"status:{status}"))
+add(Case("hs-not-http", "handshake", "a response that is not HTTP", "handshake_fail",
+         hs="raw:SSH-2.0-OpenSSH_9.2\r\n\r\n"))
+add(Case("hs-two-subprotocols", "handshake",
+         "-p chat -p superchat, response selects both", "handshake_fail",
+         args=["-p", "chat", "-p", "superchat"], hs="protocol:chat, superchat"))
+add(Case("hs-subprotocol-case", "handshake",
+         "-p chat, response selects CHAT (protocols are case-sensitive)", "handshake_fail",
+         args=["-p", "chat"], hs="protocol:CHAT"))
+add(Case("hs-unrequested-extension-other", "handshake",
+         "response accepts x-webkit-deflate-frame (never offered)", "handshake_fail",
+         hs="ext:x-webkit-deflate-frame"))
+add(Case("hs-accept-of-other-key", "handshake", "Sec-WebSocket-Accept computed for another key",
+         "handshake_fail", hs="raw-accept:s3pPLMBiTxaQ9kYGzzhZRbK+xOo="))
+add(Case("hs-upgrade-case", "handshake", "Upgrade: WebSocket, Connection: upgrade (any case)",
+         "ok", hs="case"))
+add(Case("hs-connection-list", "handshake", "Connection: keep-alive, Upgrade", "ok",
+         hs="connection-list"))
+
+# -- permessage-deflate (RFC 7692), offered with --deflate -------------------------
+
+
+def deflate_messages(*messages, takeover=True):
+    """Compressed payloads, one per message, as a server compresses them."""
+    out, c = [], zlib.compressobj(wbits=-15)
+    for m in messages:
+        if not takeover:
+            c = zlib.compressobj(wbits=-15)
+        data = c.compress(m) + c.flush(zlib.Z_SYNC_FLUSH)
+        assert data.endswith(b"\x00\x00\xff\xff")
+        out.append(data[:-4])
+    return out
+
+
+DFL = ["--deflate"]
+HELLO_Z = deflate_messages(b"Hello, compressed world")[0]
+add(Case("pmd-text", "deflate", "compressed text message, echoed", "ok",
+         [text(HELLO_Z, rsv=4)], messages=[("text", b"Hello, compressed world")], args=DFL,
+         hs="deflate", extensions="permessage-deflate"))
+add(Case("pmd-binary-65536", "deflate", "compressed 65536-byte binary message", "ok",
+         [binary(deflate_messages(pattern(65536))[0], rsv=4)],
+         messages=[("binary", pattern(65536))], args=DFL, hs="deflate",
+         extensions="permessage-deflate"))
+add(Case("pmd-empty", "deflate", "compressed empty message (one empty block)", "ok",
+         [binary(b"\x00", rsv=4)], messages=[("binary", b"")], args=DFL, hs="deflate",
+         extensions="permessage-deflate"))
+Z3 = deflate_messages(ascii_pattern(3000))[0]
+add(Case("pmd-fragmented", "deflate", "compressed text in 3 fragments (RSV1 on the first only)",
+         "ok", [text(Z3[:10], rsv=4, fin=False), F(OP_PING, b"mid"), cont(Z3[10:20], fin=False),
+                cont(Z3[20:])], messages=[("text", ascii_pattern(3000))], pongs=[b"mid"],
+         args=DFL, hs="deflate", extensions="permessage-deflate"))
+TK = [b"the same words again and again " * 10] * 3
+add(Case("pmd-context-takeover", "deflate",
+         "three messages compressed with a shared window (later ones refer back)", "ok",
+         [text(z, rsv=4) for z in deflate_messages(*TK)], messages=[("text", m) for m in TK],
+         args=DFL, hs="deflate", extensions="permessage-deflate"))
+add(Case("pmd-no-context-takeover", "deflate",
+         "server_no_context_takeover agreed; each message compressed alone", "ok",
+         [text(z, rsv=4) for z in deflate_messages(*TK, takeover=False)],
+         messages=[("text", m) for m in TK], args=["--deflate-no-context-takeover"],
+         hs="deflate:server_no_context_takeover; client_no_context_takeover",
+         extensions="permessage-deflate; server_no_context_takeover; client_no_context_takeover"))
+add(Case("pmd-uncompressed-message", "deflate",
+         "deflate agreed, a message sent uncompressed (RSV1 clear)", "ok",
+         [text("plain"), text(HELLO_Z, rsv=4)],
+         messages=[("text", b"plain"), ("text", b"Hello, compressed world")], args=DFL,
+         hs="deflate", extensions="permessage-deflate"))
+add(Case("pmd-rsv1-continuation", "deflate", "RSV1 on a continuation frame", "fail",
+         [text(Z3[:10], rsv=4, fin=False), cont(Z3[10:], rsv=4)], code=1002, args=DFL,
+         hs="deflate"))
+add(Case("pmd-rsv1-ping", "deflate", "RSV1 on a ping", "fail",
+         [F(OP_PING, b"x", rsv=4)], code=1002, args=DFL, hs="deflate"))
+add(Case("pmd-corrupt", "deflate", "RSV1 message that is not deflate data", "fail",
+         [binary(b"\xff\xff\xff\xff\xff", rsv=4)], code=1002, args=DFL, hs="deflate"))
+add(Case("pmd-invalid-utf8", "deflate", "compressed text that inflates to invalid UTF-8", "fail",
+         [text(deflate_messages(b"ok \xed\xa0\x80")[0], rsv=4)], code=1007, args=DFL,
+         hs="deflate"))
+add(Case("pmd-bomb", "deflate",
+         "1 KB that inflates to 10 MB, with --max-message-size 1048576", "fail",
+         [binary(deflate_messages(b"\0" * (10 << 20))[0], rsv=4)], code=1009,
+         args=DFL + ["--max-message-size", "1048576"], hs="deflate"))
+add(Case("pmd-rsv1-not-agreed", "deflate", "offered, not accepted, then an RSV1 frame", "fail",
+         [text(HELLO_Z, rsv=4)], code=1002, args=DFL, hs="ok"))
+add(Case("pmd-not-accepted", "deflate", "offered, server declines: plain messages", "ok",
+         [text("plain")], messages=[("text", b"plain")], args=DFL, hs="ok", extensions=""))
+add(Case("hs-pmd-unoffered-client-bits", "deflate",
+         "response sets client_max_window_bits, which the offer did not include",
+         "handshake_fail", args=DFL, hs="deflate:client_max_window_bits=10"))
+add(Case("hs-pmd-unknown-param", "deflate", "response with an unknown parameter",
+         "handshake_fail", args=DFL, hs="deflate:mystery=1"))
+add(Case("hs-pmd-bad-bits", "deflate", "server_max_window_bits=7 (out of range)",
+         "handshake_fail", args=DFL, hs="deflate:server_max_window_bits=7"))
+add(Case("hs-pmd-repeated-param", "deflate", "server_no_context_takeover twice",
+         "handshake_fail", args=DFL,
+         hs="deflate:server_no_context_takeover; server_no_context_takeover"))
+add(Case("hs-pmd-twice", "deflate", "permessage-deflate accepted twice", "handshake_fail",
+         args=DFL, hs="ext:permessage-deflate, permessage-deflate"))
+add(Case("hs-pmd-server-bits-ok", "deflate", "server_max_window_bits=10 (the server's own choice)",
+         "ok", [text(HELLO_Z, rsv=4)], messages=[("text", b"Hello, compressed world")], args=DFL,
+         hs="deflate:server_max_window_bits=10",
+         extensions="permessage-deflate; server_max_window_bits=10"))
 
 
 # ---------------------------------------------------------------------------
@@ -439,6 +648,9 @@ class Conn:
         self.eof = False
         self.frag_op = None
         self.frag = bytearray()
+        self.frag_compressed = False
+        self.deflate = False        # permessage-deflate agreed in our response
+        self.inflater = None
         self.rec = {"event": "conn", "case": None, "request_problems": [],
                     "client_frames": 0, "client_masked": True,
                     "client_close_frame": False, "client_close_code": None,
@@ -520,7 +732,8 @@ class Conn:
         self.rec["client_frames"] += 1
         if not masked:
             self.rec["client_masked"] = False
-        if rsv:
+        first_data = opcode in (OP_TEXT, OP_BINARY)
+        if rsv and not (rsv == 4 and self.deflate and first_data):
             self.rec["client_errors"].append(f"rsv {rsv} on opcode {opcode}")
         if opcode == OP_CLOSE:
             self.rec["client_close_frame"] = True
@@ -540,20 +753,36 @@ class Conn:
         elif opcode in (OP_TEXT, OP_BINARY):
             if self.frag_op is not None:
                 self.rec["client_errors"].append("data frame inside fragmented message")
+            compressed = bool(rsv & 4) and self.deflate
             if fin:
-                self._message(opcode, payload)
+                self._message(opcode, self._inflate(payload) if compressed else payload)
             else:
                 self.frag_op, self.frag = opcode, bytearray(payload)
+                self.frag_compressed = compressed
         elif opcode == OP_CONT:
             if self.frag_op is None:
                 self.rec["client_errors"].append("continuation with no message")
             else:
                 self.frag += payload
                 if fin:
-                    self._message(self.frag_op, bytes(self.frag))
+                    whole = bytes(self.frag)
+                    if self.frag_compressed:
+                        whole = self._inflate(whole)
+                    self._message(self.frag_op, whole)
                     self.frag_op, self.frag = None, bytearray()
         else:
             self.rec["client_errors"].append(f"opcode {opcode}")
+
+    def _inflate(self, payload):
+        # The client may keep its window between messages: one decompressor
+        # per connection serves both context takeover and none.
+        if self.inflater is None:
+            self.inflater = zlib.decompressobj(wbits=-15)
+        try:
+            return self.inflater.decompress(payload + b"\x00\x00\xff\xff")
+        except zlib.error as e:
+            self.rec["client_errors"].append(f"bad compressed data: {e}")
+            return b""
 
     def _message(self, opcode, payload):
         kind = "text" if opcode == OP_TEXT else "binary"
@@ -622,6 +851,29 @@ class Conn:
             lines[2] = "Connection: keep-alive"
         elif hs == "extension":
             lines.append("Sec-WebSocket-Extensions: permessage-deflate")
+        elif hs.startswith("redirect:"):
+            lines = [f"HTTP/1.1 {hs.split(':')[1]} Redirect",
+                     f"Location: ws://127.0.0.1:{self.port}/hs-redirect-target",
+                     "Content-Length: 0"]
+        elif hs.startswith("status:"):
+            lines = [f"HTTP/1.1 {hs.split(':')[1]} Refused", "Content-Length: 0"]
+        elif hs.startswith("raw:"):
+            return self.send(hs[4:].encode())
+        elif hs.startswith("raw-accept:"):
+            lines[3] = "Sec-WebSocket-Accept: " + hs.split(":", 1)[1]
+        elif hs.startswith("ext:"):
+            lines.append("Sec-WebSocket-Extensions: " + hs.split(":", 1)[1])
+            self.deflate = hs.split(":", 1)[1].startswith("permessage-deflate")
+        elif hs == "deflate" or hs.startswith("deflate:"):
+            params = hs.split(":", 1)[1] if ":" in hs else ""
+            lines.append("Sec-WebSocket-Extensions: permessage-deflate" +
+                         ("; " + params if params else ""))
+            self.deflate = True
+        elif hs == "case":
+            lines[1] = "Upgrade: WebSocket"
+            lines[2] = "Connection: upgrade"
+        elif hs == "connection-list":
+            lines[2] = "Connection: keep-alive, Upgrade"
         elif hs == "redirect":
             lines = ["HTTP/1.1 301 Moved Permanently",
                      f"Location: ws://127.0.0.1:{self.port}/hs-redirect-target",
@@ -668,9 +920,14 @@ class Conn:
                 continue
             if self.eof or self.close_rcvd:
                 break
+            if isinstance(step, RawBytes):
+                if not self.send(step.data):
+                    break
+                continue
             if step.opcode == OP_CLOSE:
                 self.close_sent = True
-            if not self.send(build_frame(step.opcode, step.payload, step.fin, step.rsv, step.mask)):
+            if not self.send(build_frame(step.opcode, step.payload, step.fin, step.rsv, step.mask,
+                                         step.ext_len)):
                 break
         if case.kind == "ok":
             want_m, want_p = len(case.messages), len(case.pongs)
