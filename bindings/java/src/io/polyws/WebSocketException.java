@@ -10,7 +10,11 @@ public class WebSocketException extends RuntimeException {
     this.result = result;
   }
 
-  /** The C API's ws_result code. */
+  /**
+   * The C API's ws_result code of the call that failed; 0 (WS_OK) when no
+   * call failed but the connection did (an open future completed
+   * exceptionally: the message says why).
+   */
   public int result() {
     return result;
   }
