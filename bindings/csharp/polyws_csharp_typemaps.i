@@ -122,7 +122,10 @@ POLYWS_CS_HANDLE(ws_event)
 %typemap(ctype) (const void *data, size_t size), (const char *text, size_t size) "const void *"
 %typemap(imtype) (const void *data, size_t size), (const char *text, size_t size) "byte* data, global::System.UIntPtr"
 %typemap(cstype) (const void *data, size_t size), (const char *text, size_t size) "global::System.ReadOnlySpan<byte>"
-%typemap(csin, pre="    fixed (byte* $csinput_p = $csinput) {", terminator="    }")
+/* Pinned through MemoryMarshal.GetReference rather than `fixed (p = span)`:
+ * the latter calls ReadOnlySpan.GetPinnableReference, which Mono 6.8's class
+ * library lacks. */
+%typemap(csin, pre="    fixed (byte* $csinput_p = &global::System.Runtime.InteropServices.MemoryMarshal.GetReference($csinput)) {", terminator="    }")
   (const void *data, size_t size), (const char *text, size_t size)
   "$csinput_p, (global::System.UIntPtr)$csinput.Length"
 %typemap(in) (const void *data, size_t size), (const char *text, size_t size) %{ $1 = $input; %}

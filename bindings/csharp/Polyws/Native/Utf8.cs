@@ -39,7 +39,9 @@ namespace Polyws.Native
         public static string Decode(ReadOnlySpan<byte> bytes)
         {
             if (bytes.IsEmpty) return string.Empty;
-            fixed (byte* p = bytes) return Encoding.UTF8.GetString(p, bytes.Length);
+            // MemoryMarshal.GetReference, not `fixed (p = bytes)`: see the typemaps (Mono 6.8).
+            fixed (byte* p = &System.Runtime.InteropServices.MemoryMarshal.GetReference(bytes))
+                return Encoding.UTF8.GetString(p, bytes.Length);
         }
     }
 
