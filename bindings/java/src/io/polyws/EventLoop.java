@@ -6,6 +6,7 @@ import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Where a socket's events run: one native loop (its own I/O thread does the
@@ -183,13 +184,25 @@ public final class EventLoop implements AutoCloseable {
       int n = 0;
       try {
         long[] out = new long[1];
-        while (n < MAX_BATCH && !closed) {
+        // The first wait in slices, so that close() from another thread is
+        // seen within POLL_MS even while this one waits without a limit.
+        long start = System.nanoTime();
+        while (!closed) {
+          int slice = wait < 0 ? POLL_MS : (int) Math.min(POLL_MS,
+              Math.max(0, wait - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)));
           out[0] = 0;
-          int rc = PolywsNative.ws_loop_next_event(state.loop, n == 0 ? wait : 0, out);
+          int rc = PolywsNative.ws_loop_next_event(state.loop, slice, out);
           if (rc != 0) throw WebSocket.failure(rc, PolywsNative.ws_last_error(0));
-          if (out[0] == 0) break;
+          if (out[0] != 0) break;
+          if (wait >= 0 && TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) >= wait) break;
+        }
+        while (out[0] != 0) {
           n++;
           deliver(out[0]);
+          if (n >= MAX_BATCH || closed) break;
+          out[0] = 0;
+          int rc = PolywsNative.ws_loop_next_event(state.loop, 0, out);
+          if (rc != 0) throw WebSocket.failure(rc, PolywsNative.ws_last_error(0));
         }
       } finally {
         dispatching = null;

@@ -117,6 +117,22 @@ class DispatchTest {
   }
 
   @Test
+  void closeEndsADispatchThatWaitsWithoutLimit() throws Exception {
+    EventLoop loop = EventLoop.create();
+    CompletableFuture<Integer> ran = new CompletableFuture<>();
+    Thread t = new Thread(() -> ran.complete(loop.dispatch(-1)));
+    t.start();
+    Thread.sleep(100);
+    assertFalse(ran.isDone(), "waits: nothing to dispatch");
+    long t0 = System.nanoTime();
+    loop.close();
+    assertEquals(0, ran.get(Recorder.WAIT_S, TimeUnit.SECONDS));
+    long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+    assertTrue(ms < 3000, "close took " + ms + " ms");
+    t.join(TimeUnit.SECONDS.toMillis(Recorder.WAIT_S));
+  }
+
+  @Test
   void hostDrivenLoopFromTwoThreadsNeverOverlaps() throws Exception {
     try (EventLoop loop = EventLoop.create()) {
       AtomicInteger inside = new AtomicInteger();
