@@ -358,10 +358,14 @@ public final class WebSocket implements AutoCloseable {
     sendBuffer(false, Objects.requireNonNull(utf8, "utf8"));
   }
 
+  private static final byte[] EMPTY = new byte[0];
+
   private void sendBuffer(boolean binary, ByteBuffer data) {
     int pos = data.position();
     int len = data.remaining();
-    if (data.isDirect()) {
+    if (len == 0) {
+      sendArray(binary, EMPTY, 0, 0); // a direct buffer of capacity 0 may have no address
+    } else if (data.isDirect()) {
       nat.lock.readLock().lock();
       try {
         if (nat.handle != 0) checkSend(PolywsNative.ws_java_send_direct(nat.handle, binary, data, pos, len));
