@@ -396,15 +396,17 @@ static void test_silent_peer_with_keepalive(void **state) {
     char url[128];
     counter_url(&c, url, sizeof url, "/count?id=ka&each");
     ws_options *o = options();
-    assert_int_equal(ws_options_set_ping_interval_ms(o, 100), WS_OK);
-    assert_int_equal(ws_options_set_pong_timeout_ms(o, 300), WS_OK);
+    /* A pong timeout generous enough for a loaded CI machine. */
+    assert_int_equal(ws_options_set_ping_interval_ms(o, 150), WS_OK);
+    assert_int_equal(ws_options_set_pong_timeout_ms(o, 1000), WS_OK);
     ws_socket *ws = open_socket(loop, url, o, &r);
     ws_options_free(o);
     for (unsigned long i = 0; i < 10; ++i) send_seq(ws, i, 100);
     struct msg_wait w = {&c, "ka", 10};
     assert_true(poll_until(has_msgs, &w, WAIT_SECONDS));
-    /* Pings are answered while the peer lives: still open after several. */
-    sleep_ms(400);
+    /* Pings are answered while the peer lives: still open after several
+     * intervals (the pong timeout has passed at least once). */
+    sleep_ms(1200);
     ws_loop_dispatch(loop, 0, NULL);
     assert_int_equal(ws_ready_state(ws), WS_OPEN);
     assert_int_equal(kill(c.pid, SIGSTOP), 0);
