@@ -1,6 +1,6 @@
 # Distribution packages with CPack: one per install component.
-#   deb: libpolyws0, libpolyws-dev, polyws-tools, lua-polyws
-#   rpm: polyws, polyws-devel, polyws-tools, lua-polyws
+#   deb: libpolyws0, libpolyws-dev, polyws-tools, lua-polyws, libpolyws-java
+#   rpm: polyws, polyws-devel, polyws-tools, lua-polyws, polyws-java
 # Built by packaging/make-packages.sh (prefix /usr).
 
 # Debian wants a copyright file and a compressed changelog in each package.
@@ -8,10 +8,14 @@ set(_doc_components lib dev tools)
 if(POLYWS_BUILD_LUA)
   list(APPEND _doc_components lua)
 endif()
+if(POLYWS_BUILD_JAVA)
+  list(APPEND _doc_components java)
+endif()
 set(_deb_names_lib libpolyws0)
 set(_deb_names_dev libpolyws-dev)
 set(_deb_names_tools polyws-tools)
 set(_deb_names_lua lua-polyws)
+set(_deb_names_java libpolyws-java)
 set(_changelog_gz ${PROJECT_BINARY_DIR}/packaging/changelog.Debian.gz)
 set(_man_pages polyws.1 polyws-echo.1)
 file(MAKE_DIRECTORY ${PROJECT_BINARY_DIR}/packaging)
@@ -71,6 +75,10 @@ set(CPACK_DEBIAN_TOOLS_PACKAGE_DEPENDS "libpolyws0 (= ${PROJECT_VERSION}-1)")
 set(CPACK_DEBIAN_LUA_PACKAGE_NAME lua-polyws)
 set(CPACK_DEBIAN_LUA_PACKAGE_SECTION interpreters)
 set(CPACK_DEBIAN_LUA_PACKAGE_DEPENDS "libpolyws0 (= ${PROJECT_VERSION}-1)")
+set(CPACK_DEBIAN_JAVA_PACKAGE_NAME libpolyws-java)
+set(CPACK_DEBIAN_JAVA_PACKAGE_SECTION java)
+# Debian's Java policy: libraries do not depend on a runtime.
+set(CPACK_DEBIAN_JAVA_PACKAGE_DEPENDS "libpolyws0 (= ${PROJECT_VERSION}-1)")
 set(CPACK_COMPONENT_LIB_DESCRIPTION "browser WebSocket API for native code (library)
  A C++17 WebSocket client behind a stable C ABI, with the semantics of the
  WHATWG WebSocket interface: readyState, open/message/error/close events,
@@ -85,6 +93,11 @@ set(CPACK_COMPONENT_LUA_DESCRIPTION "browser WebSocket API for Lua (polyws)
  The polyws module for Lua 5.4 and Lua 5.1, with browser-style fields,
  handlers and event dispatch on the Lua thread.")
 
+set(CPACK_COMPONENT_JAVA_DESCRIPTION "browser WebSocket API for Java (polyws)
+ io.polyws.WebSocket for Java 11 and later: browser-style readyState,
+ listeners and handlers run off the I/O thread, builder options, futures.
+ The jar, and its JNI library on the JVM's library path.")
+
 # rpm
 set(CPACK_RPM_COMPONENT_INSTALL ON)
 set(CPACK_RPM_FILE_NAME RPM-DEFAULT)
@@ -97,5 +110,7 @@ set(CPACK_RPM_TOOLS_PACKAGE_NAME polyws-tools)
 set(CPACK_RPM_TOOLS_PACKAGE_REQUIRES "polyws = ${PROJECT_VERSION}")
 set(CPACK_RPM_LUA_PACKAGE_NAME lua-polyws)
 set(CPACK_RPM_LUA_PACKAGE_REQUIRES "polyws = ${PROJECT_VERSION}")
+set(CPACK_RPM_JAVA_PACKAGE_NAME polyws-java)
+set(CPACK_RPM_JAVA_PACKAGE_REQUIRES "polyws = ${PROJECT_VERSION}")
 
 include(CPack)

@@ -14,10 +14,26 @@ work=$(mktemp -d)
 echo_pid=
 cleanup() {
     [ -n "$echo_pid" ] && kill "$echo_pid" 2>/dev/null
-    dpkg -r lua-polyws polyws-tools libpolyws-dev libpolyws0 > /dev/null 2>&1 || true
+    dpkg -r libpolyws-java lua-polyws polyws-tools libpolyws-dev libpolyws0 > /dev/null 2>&1 || true
     rm -rf "$work"
 }
 trap cleanup EXIT
+
+echo "== every artifact"
+version=$(sed -n 's/^#define POLYWS_VERSION_\(MAJOR\|MINOR\|PATCH\) \([0-9]*\)$/\2/p' capi/include/polyws.h |
+          paste -sd.)
+for f in "libpolyws0_$version-1_amd64.deb" "libpolyws-dev_$version-1_amd64.deb" \
+         "polyws-tools_$version-1_amd64.deb" "lua-polyws_$version-1_amd64.deb" \
+         "libpolyws-java_$version-1_amd64.deb" "polyws-$version-1.x86_64.rpm" \
+         "polyws-devel-$version-1.x86_64.rpm" "polyws-tools-$version-1.x86_64.rpm" \
+         "lua-polyws-$version-1.x86_64.rpm" "polyws-java-$version-1.x86_64.rpm" \
+         "polyws-$version-1.src.rock" "polyws-$version.jar" "polyws-$version-sources.jar" \
+         "polyws-$version.pom" "Polyws.$version.nupkg" SHA256SUMS; do
+    [ -f "dist/$f" ] || { echo "dist/$f missing" >&2; exit 1; }
+done
+(cd dist && sha256sum --quiet -c SHA256SUMS)
+unzip -Z1 "dist/Polyws.$version.nupkg" | grep -qx 'runtimes/linux-x64/native/libpolyws.so'
+unzip -Z1 "dist/polyws-$version.jar" | grep -qx 'native/linux-x86_64/libpolyws_jni.so'
 
 echo "== lintian"
 lintian --fail-on error dist/*.deb
@@ -28,7 +44,8 @@ dpkg-deb --ctrl-tarfile dist/libpolyws0_*.deb | tar -xO ./symbols > "$work/symbo
 cmp "$work/symbols" packaging/libpolyws0.symbols
 
 echo "== install the debs"
-dpkg -i dist/libpolyws0_*.deb dist/libpolyws-dev_*.deb dist/polyws-tools_*.deb > "$work/dpkg.log"
+dpkg -i dist/libpolyws0_*.deb dist/libpolyws-dev_*.deb dist/polyws-tools_*.deb \
+    dist/libpolyws-java_*.deb > "$work/dpkg.log"
 ldconfig -p | grep -q 'libpolyws.so.0 ' || { echo "ldconfig does not know libpolyws.so.0" >&2; exit 1; }
 cc -std=c99 -Wall -Werror "$src/tests/abi/consumer.c" -o "$work/consumer-pc" $(pkg-config --cflags --libs polyws)
 cmake -S "$src/tests/abi/cmake_consumer" -B "$work/cm" -DWANT_VERSION="$(pkg-config --modversion polyws)" \
@@ -46,6 +63,12 @@ for page in polyws polyws-echo; do
 done
 polyws "ws://127.0.0.1:$port/" --jsonl --send "from the installed CLI" --close 1000 > "$work/cli.out"
 grep -q '"from the installed CLI"' "$work/cli.out"
+
+echo "== the Java package: the jar from /usr/share/java, its JNI library from the JVM's path"
+# No writable temporary directory: the JNI library cannot come out of the jar.
+timeout 60 java -Djava.io.tmpdir=/nonexistent -cp /usr/share/java/polyws.jar \
+    bindings/java/examples/Hello.java "ws://127.0.0.1:$port/" > "$work/java.out"
+grep -q '^echo: Hello from Java$' "$work/java.out"
 
 echo "== the LuaRocks rock, built against the installed libpolyws-dev"
 luarocks --lua-version=5.4 --tree="$work/rocks" install dist/polyws-*.src.rock > "$work/rock.log" 2>&1 ||
@@ -68,8 +91,9 @@ LUA
 kill "$echo_pid"; echo_pid=
 
 echo "== remove the debs"
-dpkg -r polyws-tools libpolyws-dev libpolyws0 > "$work/dpkg-r.log"
-for f in /usr/include/polyws.h /usr/bin/polyws /usr/bin/polyws-echo /usr/share/man/man1/polyws.1.gz; do
+dpkg -r libpolyws-java polyws-tools libpolyws-dev libpolyws0 > "$work/dpkg-r.log"
+for f in /usr/include/polyws.h /usr/bin/polyws /usr/bin/polyws-echo /usr/share/man/man1/polyws.1.gz \
+         /usr/share/java/polyws.jar /usr/lib/x86_64-linux-gnu/jni/libpolyws_jni.so; do
     [ ! -e "$f" ] || { echo "$f left behind" >&2; exit 1; }
 done
 if ldconfig -p | grep -q 'libpolyws.so.0 '; then echo "libpolyws.so.0 left in the cache" >&2; exit 1; fi
@@ -79,6 +103,7 @@ rpm -qpl dist/polyws-0*.rpm | grep -q '/libpolyws.so.0$'
 rpm -qpl dist/polyws-devel-*.rpm | grep -q '/include/polyws.h$'
 rpm -qpl dist/polyws-devel-*.rpm | grep -q '/pkgconfig/polyws.pc$'
 rpm -qpl dist/polyws-tools-*.rpm | grep -q '/bin/polyws$'
+rpm -qpl dist/polyws-java-*.rpm | grep -q '/share/java/polyws-.*\.jar$'
 rpm -qpR dist/polyws-0*.rpm | grep -q 'libwebsockets.so.17'
 rpm -qpR dist/polyws-0*.rpm | grep -q 'libssl.so.3'
 rpm -qpR dist/polyws-devel-*.rpm | grep -q 'polyws = '
