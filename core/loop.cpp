@@ -2,9 +2,6 @@
 
 #include "connection.h"
 
-#include <sys/eventfd.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <vector>
 
@@ -15,16 +12,14 @@ Loop::Loop(ws_delivery_t delivery) : delivery_(delivery) {}
 Loop::~Loop() {
     // Stop the I/O thread first: nothing may post events after this.
     transport_.reset();
-    if (event_fd_ >= 0) ::close(event_fd_);
 }
 
 Status Loop::create(ws_delivery_t delivery, std::shared_ptr<Loop> &out) {
     if (delivery != WS_DELIVERY_DISPATCH && delivery != WS_DELIVERY_IO_THREAD)
         return {WS_ERR_INVALID_ARGUMENT, "unknown delivery mode"};
     auto loop = std::make_shared<Loop>(delivery);
-    loop->event_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-    if (loop->event_fd_ < 0) return {WS_ERR_LOOP, "eventfd failed"};
     std::string error;
+    if (!loop->wakeup_.open(error)) return {WS_ERR_LOOP, error};
     // At shutdown, end the connections still running; `weak` because the
     // loop may already be gone when its I/O thread finishes on its own.
     std::weak_ptr<Loop> weak = loop;
@@ -102,10 +97,8 @@ void Loop::post_event(Event &&event) {
     bool was_empty = queue_.empty();
     queue_.push_back(std::move(event));
     if (was_empty) {
-        uint64_t one = 1;
-        // The fd is a level: readable while the queue is non-empty.
-        ssize_t written = ::write(event_fd_, &one, sizeof one);
-        (void)written;
+        // The descriptor is a level: readable while the queue is non-empty.
+        wakeup_.raise();
         queue_cv_.notify_all();
     }
 }
@@ -129,11 +122,7 @@ bool Loop::take(int timeout_ms, Event &out, size_t *budget) {
         }
         out = std::move(queue_.front());
         queue_.pop_front();
-        if (queue_.empty()) {
-            uint64_t value;
-            ssize_t n = ::read(event_fd_, &value, sizeof value);
-            (void)n;
-        }
+        if (queue_.empty()) wakeup_.lower();
         lock.unlock();
         if (out.socket->apply(out)) return true;
         out = Event();

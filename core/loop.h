@@ -1,11 +1,13 @@
 // A loop: the transport's I/O thread plus the queue of events waiting for
-// the host, with the eventfd that tells a host's poller when to dispatch.
+// the host, with the descriptor (wakeup.h) that tells a host's poller when
+// to dispatch.
 #pragma once
 
 #include "event.h"
 #include "polyws.h"
 #include "socket.h"
 #include "transport.h"
+#include "wakeup.h"
 
 #include <atomic>
 #include <condition_variable>
@@ -28,7 +30,7 @@ public:
 
     ws_delivery_t delivery() const { return delivery_; }
     Transport &transport() { return *transport_; }
-    int fd() const { return delivery_ == WS_DELIVERY_DISPATCH ? event_fd_ : -1; }
+    int fd() const { return delivery_ == WS_DELIVERY_DISPATCH ? wakeup_.descriptor() : -1; }
 
     // I/O thread: hands an event to the host (queued, or run at once for
     // WS_DELIVERY_IO_THREAD loops).
@@ -72,8 +74,8 @@ private:
     void end_dispatch();
 
     const ws_delivery_t delivery_;
+    Wakeup wakeup_;                    // declared first: destroyed after the I/O thread
     std::unique_ptr<Transport> transport_;
-    int event_fd_ = -1;
 
     std::mutex queue_mutex_;
     std::condition_variable queue_cv_;

@@ -17,9 +17,9 @@
 // queue on LWS_CALLBACK_EVENT_WAIT_CANCELLED (wake-ups merge).
 #include "transport.h"
 
-#include <libwebsockets.h>
+#include "platform.h"
 
-#include <csignal>
+#include <libwebsockets.h>
 
 #include <atomic>
 #include <cstdlib>
@@ -212,10 +212,11 @@ public:
         // lws sets SIGPIPE to SIG_IGN for the whole process when it starts a
         // context; a library must not change its host's signal handling
         // (and need not: every send here uses MSG_NOSIGNAL). Put it back.
-        struct sigaction previous_sigpipe;
-        sigaction(SIGPIPE, nullptr, &previous_sigpipe);
-        struct lws_context *context = lws_create_context(&info);
-        sigaction(SIGPIPE, &previous_sigpipe, nullptr);
+        struct lws_context *context;
+        {
+            HostSignalsKept kept;
+            context = lws_create_context(&info);
+        }
         if (!context) {
             error = "lws_create_context failed";
             return false;

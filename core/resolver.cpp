@@ -1,8 +1,7 @@
 #include "resolver.h"
 
-#include <netdb.h>
-#include <sys/socket.h>
-#include <arpa/inet.h>
+#include "net_api.h"
+#include "platform.h"
 
 #include <thread>
 
@@ -45,6 +44,11 @@ bool is_numeric(const std::string &host) {
 } // namespace
 
 void resolve_async(const std::string &host, ResolveDone done) {
+    NetworkUse network;
+    if (!network.ok()) {
+        done({}, network.error());
+        return;
+    }
     if (is_numeric(host)) {
         std::vector<std::string> addresses;
         std::string error;
@@ -55,6 +59,7 @@ void resolve_async(const std::string &host, ResolveDone done) {
     // A detached thread: a slow lookup must never hold up a loop that is
     // shutting down; `done` only posts to a mailbox that outlives the loop.
     std::thread([host, done = std::move(done)] {
+        NetworkUse network;   // the lookup may outlive every loop
         std::vector<std::string> addresses;
         std::string error;
         lookup(host, false, addresses, error);

@@ -1,5 +1,8 @@
 #include "tls_context.h"
 
+#include "platform.h"
+#include "trust_store.h"
+
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
@@ -21,7 +24,9 @@ SSL_CTX *new_client_ctx() {
 }
 
 // Adds every certificate of a PEM buffer to the context's trust store.
-bool add_ca_pem(SSL_CTX *ctx, const std::string &pem, std::string &error) {
+// `what` names the source in the error ("the CA PEM", "the CA file '...'").
+bool add_ca_pem(SSL_CTX *ctx, const std::string &pem, const std::string &what,
+                std::string &error) {
     BIO *bio = BIO_new_mem_buf(pem.data(), int(pem.size()));
     X509_STORE *store = SSL_CTX_get_cert_store(ctx);
     int added = 0;
@@ -32,7 +37,61 @@ bool add_ca_pem(SSL_CTX *ctx, const std::string &pem, std::string &error) {
     BIO_free(bio);
     ERR_clear_error();   // the end of the buffer reads as an error
     if (added == 0) {
-        error = "the CA PEM holds no certificate";
+        error = what + " holds no certificate";
+        return false;
+    }
+    return true;
+}
+
+// Keys must not be encrypted (polyws.h): fail at once instead of letting
+// OpenSSL's default callback prompt on the host's terminal.
+int no_passphrase(char *, int, int, void *) { return -1; }
+
+// Files are read here, with UTF-8 paths on every system (platform.h), and
+// handed to OpenSSL from memory: OpenSSL's own file functions take the
+// narrow, code-page path on Windows.
+bool use_client_certificate(SSL_CTX *c, const TlsOptions &o, std::string &error) {
+    std::string pem, why;
+    if (!read_file_utf8(o.cert_file, pem, why)) {
+        error = "could not load the client certificate '" + o.cert_file + "': " + why;
+        return false;
+    }
+    BIO *bio = BIO_new_mem_buf(pem.data(), int(pem.size()));
+    X509 *leaf = PEM_read_bio_X509_AUX(bio, nullptr, no_passphrase, nullptr);
+    bool ok = leaf && SSL_CTX_use_certificate(c, leaf) == 1;
+    X509_free(leaf);
+    if (ok) {
+        // The rest of the file is the chain, sent after the leaf.
+        SSL_CTX_clear_chain_certs(c);
+        while (X509 *ca = PEM_read_bio_X509(bio, nullptr, no_passphrase, nullptr)) {
+            if (SSL_CTX_add0_chain_cert(c, ca) != 1) {
+                X509_free(ca);
+                ok = false;
+                break;
+            }
+        }
+        if (ok) ERR_clear_error();   // the end of the file reads as an error
+    }
+    BIO_free(bio);
+    if (!ok) {
+        std::string detail = openssl_errors();
+        error = "could not load the client certificate '" + o.cert_file + "'" +
+                (detail.empty() ? std::string(": no certificate in it") : ": " + detail);
+        return false;
+    }
+    if (!read_file_utf8(o.key_file, pem, why)) {
+        error = "could not load the client key '" + o.key_file + "': " + why;
+        return false;
+    }
+    bio = BIO_new_mem_buf(pem.data(), int(pem.size()));
+    EVP_PKEY *key = PEM_read_bio_PrivateKey(bio, nullptr, no_passphrase, nullptr);
+    BIO_free(bio);
+    ok = key && SSL_CTX_use_PrivateKey(c, key) == 1;
+    EVP_PKEY_free(key);
+    if (!ok) {
+        std::string detail = openssl_errors();
+        error = "could not load the client key '" + o.key_file + "'" +
+                (detail.empty() ? std::string(": no usable key in it") : ": " + detail);
         return false;
     }
     return true;
@@ -60,7 +119,7 @@ std::shared_ptr<TlsContext> TlsContext::make(const TlsOptions &o, std::string &e
         // SSL_CERT_FILE / SSL_CERT_DIR) is read once.
         static std::shared_ptr<TlsContext> shared = [] {
             SSL_CTX *c = new_client_ctx();
-            if (c) SSL_CTX_set_default_verify_paths(c);
+            if (c) trust_system_roots(c);
             return c ? std::shared_ptr<TlsContext>(new TlsContext(c, true)) : nullptr;
         }();
         if (!shared) error = "TLS could not be set up: " + openssl_errors();
@@ -75,27 +134,25 @@ std::shared_ptr<TlsContext> TlsContext::make(const TlsOptions &o, std::string &e
     std::shared_ptr<TlsContext> context(new TlsContext(c, !o.insecure_no_verify));
     if (o.insecure_no_verify) SSL_CTX_set_verify(c, SSL_VERIFY_NONE, nullptr);
     if (o.ca_file.empty() && o.ca_pem.empty()) {
-        SSL_CTX_set_default_verify_paths(c);
+        trust_system_roots(c);
     } else {
-        if (!o.ca_file.empty() && SSL_CTX_load_verify_locations(c, o.ca_file.c_str(), nullptr) != 1) {
-            error = "could not load the CA file '" + o.ca_file + "': " + openssl_errors();
-            return nullptr;
+        if (!o.ca_file.empty()) {
+            std::string pem, why;
+            if (!read_file_utf8(o.ca_file, pem, why)) {
+                error = "could not load the CA file '" + o.ca_file + "': " + why;
+                return nullptr;
+            }
+            if (!add_ca_pem(c, pem, "could not load the CA file '" + o.ca_file + "': it", error))
+                return nullptr;
         }
-        if (!o.ca_pem.empty() && !add_ca_pem(c, o.ca_pem, error)) return nullptr;
+        if (!o.ca_pem.empty() && !add_ca_pem(c, o.ca_pem, "the CA PEM", error)) return nullptr;
     }
     if (!o.cert_file.empty() || !o.key_file.empty()) {
         if (o.cert_file.empty() || o.key_file.empty()) {
             error = "a client certificate needs both its certificate and its key file";
             return nullptr;
         }
-        if (SSL_CTX_use_certificate_chain_file(c, o.cert_file.c_str()) != 1) {
-            error = "could not load the client certificate '" + o.cert_file + "': " + openssl_errors();
-            return nullptr;
-        }
-        if (SSL_CTX_use_PrivateKey_file(c, o.key_file.c_str(), SSL_FILETYPE_PEM) != 1) {
-            error = "could not load the client key '" + o.key_file + "': " + openssl_errors();
-            return nullptr;
-        }
+        if (!use_client_certificate(c, o, error)) return nullptr;
         if (SSL_CTX_check_private_key(c) != 1) {
             error = "the client key does not match the client certificate";
             return nullptr;

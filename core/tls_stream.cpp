@@ -1,12 +1,11 @@
 #include "tls_stream.h"
 
+#include "net_api.h"
 #include "tls_context.h"
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
-
-#include <arpa/inet.h>
 
 #include <vector>
 

@@ -10,12 +10,11 @@
  */
 #include "polyws.h"
 
-#include <errno.h>
-#include <poll.h>
+#include "cli_io.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #define MAX_ITEMS 256
 
@@ -212,9 +211,9 @@ static void on_reconnect(ws_socket *ws, const ws_event *ev, void *ud) {
 
 /* Reads what stdin has and sends each complete line as a text message. */
 static void pump_stdin(ws_socket *ws, struct cli *c, char *buf, size_t *have, size_t cap) {
-    ssize_t n = read(STDIN_FILENO, buf + *have, cap - *have);
+    long n = cli_read_stdin(buf + *have, cap - *have);
     if (n <= 0) {
-        if (n < 0 && (errno == EINTR || errno == EAGAIN)) return;
+        if (n < 0) return;   /* nothing yet */
         c->stdin_open = 0;
         if (*have) send_text(ws, c, buf, *have);
         *have = 0;
@@ -348,6 +347,7 @@ static int add_headers(ws_options *opts, const struct cli *c) {
 
 int main(int argc, char **argv) {
     static struct cli c;
+    argv = cli_io_begin(argc, argv);
     if (parse_args(argc, argv, &c) != 0) return 2;
 
     ws_options *opts = NULL;
@@ -418,15 +418,15 @@ int main(int argc, char **argv) {
     static char line[1 << 16];
     size_t have = 0;
     while (!c.done) {
-        struct pollfd fds[2] = {{ws_loop_fd(loop), POLLIN, 0}, {STDIN_FILENO, POLLIN, 0}};
         /* stdin is only read once open, so lines are never sent too early */
-        nfds_t n = (c.stdin_open && ws_ready_state(ws) == WS_OPEN) ? 2 : 1;
-        if (poll(fds, n, -1) < 0 && errno != EINTR) break;
-        if (n == 2 && (fds[1].revents & (POLLIN | POLLHUP | POLLERR)))
-            pump_stdin(ws, &c, line, &have, sizeof line);
-        if (fds[0].revents & POLLIN) ws_loop_dispatch(loop, 0, NULL);
+        int want_stdin = c.stdin_open && ws_ready_state(ws) == WS_OPEN;
+        int loop_ready, stdin_ready;
+        if (cli_wait(loop, want_stdin, &loop_ready, &stdin_ready) != 0) break;
+        if (stdin_ready) pump_stdin(ws, &c, line, &have, sizeof line);
+        if (loop_ready) ws_loop_dispatch(loop, 0, NULL);
     }
     ws_free(ws);
     ws_loop_free(loop);
+    cli_io_end();
     return c.exit_code;
 }

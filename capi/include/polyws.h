@@ -266,9 +266,22 @@ WS_API ws_result ws_loop_next_event(ws_loop *loop, int timeout_ms,
                                     const ws_event **out);
 
 /**
- * A file descriptor that is readable while events wait to be dispatched
- * (an eventfd). Wait on it for POLLIN, then call ws_loop_dispatch(); do not
- * read from or close it. @return -1 for WS_DELIVERY_IO_THREAD loops or NULL.
+ * A descriptor that is readable while events wait to be dispatched. Wait on
+ * it for readability, then call ws_loop_dispatch(); do not read from, write
+ * to or close it. It may read as readable when nothing waits
+ * (dispatch then runs nothing); it is never unreadable while events wait.
+ *
+ * Linux: an eventfd; wait with poll(), epoll or select() for POLLIN.
+ *
+ * Windows: a SOCKET (the receiving end of a loopback TCP connection owned
+ * by the loop), cast to int: Windows socket handles fit in 32 bits, so
+ * `(SOCKET)ws_loop_fd(loop)` gives it back. Wait with select(), WSAPoll()
+ * (POLLRDNORM) or WSAEventSelect() (FD_READ; that call makes the socket
+ * non-blocking, which it already is). Winsock is started by the library
+ * for as long as a loop exists, independently of the host's own
+ * WSAStartup()/WSACleanup() calls.
+ *
+ * @return -1 for WS_DELIVERY_IO_THREAD loops or NULL.
  */
 WS_API int ws_loop_fd(const ws_loop *loop);
 
@@ -311,8 +324,9 @@ WS_API ws_result ws_options_set_close_timeout_ms(ws_options *options,
                                                  uint32_t ms);
 
 /* ---- TLS (wss://) options ----
- * Verification is on by default: the system trust store (OpenSSL's default
- * paths, which SSL_CERT_FILE / SSL_CERT_DIR override), the host name or IP
+ * Verification is on by default: the system trust store (on Linux OpenSSL's
+ * default paths, which SSL_CERT_FILE / SSL_CERT_DIR override; on Windows the
+ * system ROOT certificate store, plus those variables when set), the host name or IP
  * checked against the certificate, TLS 1.2 or later. Files and PEM are
  * loaded when the socket is created: ws_new_ex() returns
  * WS_ERR_INVALID_ARGUMENT, with the reason, if they cannot be used. Paths

@@ -1,0 +1,104 @@
+// platform.h on Windows.
+#include "platform.h"
+
+#include <winsock2.h>
+#include <windows.h>
+
+#include <cstdio>
+#include <cwchar>
+#include <mutex>
+
+namespace polyws {
+namespace {
+
+// The library's own Winsock reference: taken by the first NetworkUse,
+// returned by the last. Winsock counts WSAStartup/WSACleanup pairs per
+// process, so the host's pairs (before, after or around ours) stay balanced.
+std::mutex winsock_mutex;
+int winsock_users = 0;
+
+std::string system_message(DWORD code) {
+    wchar_t *text = nullptr;
+    DWORD n = FormatMessageW(FORMAT_MESSAGE_ALLOCATE_BUFFER | FORMAT_MESSAGE_FROM_SYSTEM |
+                                 FORMAT_MESSAGE_IGNORE_INSERTS,
+                             nullptr, code, 0, reinterpret_cast<wchar_t *>(&text), 0, nullptr);
+    std::string out;
+    if (n && text) {
+        while (n && (text[n - 1] == L'\r' || text[n - 1] == L'\n' || text[n - 1] == L' ')) --n;
+        int size = WideCharToMultiByte(CP_UTF8, 0, text, int(n), nullptr, 0, nullptr, nullptr);
+        out.resize(size > 0 ? size_t(size) : 0);
+        if (size > 0) WideCharToMultiByte(CP_UTF8, 0, text, int(n), &out[0], size, nullptr, nullptr);
+    }
+    if (text) LocalFree(text);
+    if (out.empty()) out = "system error " + std::to_string(code);
+    return out;
+}
+
+bool to_wide(const std::string &utf8, std::wstring &out) {
+    if (utf8.empty()) {
+        out.clear();
+        return true;
+    }
+    int n = MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, utf8.data(), int(utf8.size()),
+                                nullptr, 0);
+    if (n <= 0) return false;
+    out.assign(size_t(n), L'\0');
+    MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, utf8.data(), int(utf8.size()), &out[0], n);
+    return true;
+}
+
+} // namespace
+
+NetworkUse::NetworkUse() {
+    std::lock_guard<std::mutex> lock(winsock_mutex);
+    if (winsock_users == 0) {
+        WSADATA data;
+        int rc = WSAStartup(MAKEWORD(2, 2), &data);
+        if (rc != 0) {
+            ok_ = false;
+            error_ = "Winsock could not be started: " + system_message(DWORD(rc));
+            return;
+        }
+    }
+    ++winsock_users;
+}
+
+NetworkUse::~NetworkUse() {
+    if (!ok_) return;
+    std::lock_guard<std::mutex> lock(winsock_mutex);
+    if (--winsock_users == 0) WSACleanup();
+}
+
+HostSignalsKept::HostSignalsKept() { (void)saved_; }
+HostSignalsKept::~HostSignalsKept() = default;
+
+bool read_file_utf8(const std::string &path, std::string &contents, std::string &error) {
+    std::wstring wide;
+    if (!to_wide(path, wide)) {
+        error = "the path is not valid UTF-8";
+        return false;
+    }
+    HANDLE file = CreateFileW(wide.c_str(), GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE,
+                              nullptr, OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, nullptr);
+    if (file == INVALID_HANDLE_VALUE) {
+        error = system_message(GetLastError());
+        return false;
+    }
+    contents.clear();
+    char buf[16384];
+    DWORD n = 0;
+    bool ok = true;
+    for (;;) {
+        if (!ReadFile(file, buf, sizeof buf, &n, nullptr)) {
+            error = system_message(GetLastError());
+            ok = false;
+            break;
+        }
+        if (n == 0) break;
+        contents.append(buf, n);
+    }
+    CloseHandle(file);
+    return ok;
+}
+
+} // namespace polyws
