@@ -11,7 +11,9 @@ packages="build-essential cmake pkg-config libwebsockets-dev libssl-dev libidn2-
   swig lua5.4 liblua5.4-dev lua5.1 liblua5.1-0-dev luajit libluajit-5.1-dev lua-busted lua-dkjson
   lua-luv luarocks
   openjdk-17-jdk-headless junit5
-  mono-runtime mono-mcs mono-utils libmono-cil-dev"
+  mono-runtime mono-mcs mono-utils libmono-cil-dev
+  gcc-mingw-w64-x86-64-posix g++-mingw-w64-x86-64-posix mingw-w64-x86-64-dev libz-mingw-w64-dev
+  wine64 dpkg-dev"
 command -v node > /dev/null 2>&1 || packages="$packages nodejs"
 command -v npm > /dev/null 2>&1 || packages="$packages npm"
 missing=""

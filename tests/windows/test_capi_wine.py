@@ -1,0 +1,132 @@
+"""The C API on Windows, under Wine, against peers on Linux loopback.
+
+    POLYWS_WINDOWS_BUILD=build-windows POLYWS_ECHO=build/tools/polyws-echo \
+        /usr/bin/python3 -m unittest -v test_capi_wine      (in tests/windows)
+
+Each test runs one case of polyws_windows_tests.exe (see its source) under
+tests/windows/wine.sh; the peers are the project's usual ones: Node `ws`
+(tests/peers/node_server.js) and the Linux polyws-echo serving wss:// with a
+certificate made here for 127.0.0.1 by a throwaway CA.
+"""
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
+import harness  # noqa: E402  (Server: a peer on a free port, stopped at cleanup)
+
+BUILD = os.environ.get("POLYWS_WINDOWS_BUILD", os.path.join(ROOT, "build-windows"))
+PROGRAM = os.path.join(BUILD, "win-x64", "tests", "polyws_windows_tests.exe")
+WINE = os.path.join(HERE, "wine.sh")
+CASE_TIMEOUT = 120.0
+
+
+def run_case(*args):
+    """Runs one case; returns (exit status, stderr)."""
+    proc = subprocess.run([WINE, PROGRAM, *args], stdin=subprocess.DEVNULL,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          timeout=CASE_TIMEOUT, text=True, errors="replace")
+    return proc.returncode, proc.stdout + proc.stderr
+
+
+class EchoTls:
+    """The Linux polyws-echo serving wss:// with `cert`/`key`."""
+
+    def __init__(self, cert, key):
+        echo = os.environ.get("POLYWS_ECHO", "")
+        if not echo:
+            raise RuntimeError("POLYWS_ECHO (the Linux polyws-echo) is not set")
+        self.proc = subprocess.Popen([echo, "--port", "0", "--cert", cert, "--key", key],
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        line = self.proc.stdout.readline()   # bounded: polyws-echo prints it or exits
+        if not line.startswith("PORT "):
+            self.stop()
+            raise RuntimeError("polyws-echo did not start: " + line + self.proc.stderr.read())
+        self.url = "wss://127.0.0.1:%d/" % int(line.split()[1])
+
+    def stop(self):
+        self.proc.kill()
+        self.proc.wait(timeout=10)
+
+
+def make_certificates(folder, name):
+    """A CA and a server certificate for 127.0.0.1 it signed, in `folder`."""
+    def openssl(*args):
+        subprocess.run(["openssl", *args], cwd=folder, check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60)
+    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out",
+            "ca.pem", "-days", "2", "-subj", "/CN=" + name)
+    openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "srv.key", "-out", "srv.csr",
+            "-subj", "/CN=127.0.0.1")
+    with open(os.path.join(folder, "san.ext"), "w") as f:
+        f.write("subjectAltName=IP:127.0.0.1\n")
+    openssl("x509", "-req", "-in", "srv.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
+            "-CAcreateserial", "-days", "2", "-out", "srv.pem", "-extfile", "san.ext")
+    return tuple(os.path.join(folder, n) for n in ("ca.pem", "srv.pem", "srv.key"))
+
+
+class CapiUnderWine(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        if not os.path.exists(PROGRAM):
+            raise RuntimeError(PROGRAM + " is missing: run packaging/windows/build.sh")
+        cls.tmp = tempfile.mkdtemp(prefix="polyws-wine-")
+        cls.ca, cls.cert, cls.key = make_certificates(
+            cls.tmp, "polyws-wine-ca-%d" % os.getpid())
+        cls.tls = EchoTls(cls.cert, cls.key)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tls.stop()
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def node_url(self, path):
+        server = harness.Server("node")
+        self.addCleanup(server.stop)
+        return "ws://127.0.0.1:%d%s" % (server.port, path)
+
+    def check(self, *args):
+        status, output = run_case(*args)
+        self.assertEqual(status, 0, "case %s failed:\n%s" % (args[0], output))
+        return output
+
+    def test_echo_text_and_binary_up_to_16mib_close_with_code_and_reason(self):
+        self.check("echo", self.node_url("/echo"))
+
+    def test_winsock_reference_owned_by_the_library(self):
+        self.check("winsock", self.node_url("/echo"))
+
+    def test_ca_file_and_client_certificate_under_a_non_ascii_path(self):
+        self.check("tls-utf8-paths", self.tls.url, self.ca, self.cert, self.key)
+
+    def test_default_verification_refuses_an_unknown_ca(self):
+        self.check("tls-untrusted", self.tls.url)
+
+    def test_the_system_root_store_is_not_empty(self):
+        # Wine fills its ROOT store from the host's CA bundle (Debian's
+        # ca-certificates) when the prefix is made: what polyws trusts by
+        # default under Wine. On Windows it is the machine's own store.
+        output = self.check("count-roots")
+        count = int(output.split("ROOT ")[1].split()[0])
+        print("system ROOT store: %d certificates" % count, file=sys.stderr)
+        self.assertGreater(count, 0)
+
+    def test_default_verification_uses_the_system_root_store(self):
+        # Not trusted until the CA is in the prefix's ROOT store, then trusted
+        # with no CA option at all: the roots come from CryptoAPI.
+        self.check("tls-system", self.tls.url, "fail")
+        self.check("trust-add", self.ca)
+        try:
+            self.check("tls-system", self.tls.url, "ok")
+        finally:
+            self.check("trust-remove", self.ca)
+        self.check("tls-system", self.tls.url, "fail")
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,38 @@
+#!/bin/sh
+# Runs a program of the Windows build under Wine, in the build's own prefix:
+#
+#   tests/windows/wine.sh PROGRAM.exe [ARGS...]
+#   tests/windows/wine.sh --start     make the prefix if needed, keep a wineserver running
+#   tests/windows/wine.sh --stop      stop that wineserver (and whatever still runs in the prefix)
+#
+# POLYWS_WINDOWS_BUILD names the Windows build folder (default: build-windows
+# at the repository root); the prefix is POLYWS_WINDOWS_BUILD/wine-prefix.
+# Only the 64-bit loader (Debian's wine64) is needed. The first start makes
+# the prefix (about 7 s on an idle machine); a persistent wineserver then
+# saves each program start the server's own start-up.
+set -eu
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+build=${POLYWS_WINDOWS_BUILD:-$repo/build-windows}
+export WINEPREFIX="$build/wine-prefix"
+export WINEDEBUG=-all
+# No Mono or Gecko installer dialogs: nothing here needs .NET or HTML.
+export WINEDLLOVERRIDES="mscoree,mshtml="
+unset DISPLAY
+wine=$(command -v wine64 || command -v wine || echo /usr/lib/wine/wine64)
+wineserver=$(command -v wineserver || echo /usr/lib/wine/wineserver64)
+case "${1:-}" in
+    --start)
+        mkdir -p "$build"
+        if [ ! -f "$WINEPREFIX/system.reg" ]; then
+            "$wine" wineboot --init > "$build/wineboot.log" 2>&1 || {
+                cat "$build/wineboot.log" >&2; exit 1; }
+        fi
+        "$wineserver" -p
+        ;;
+    --stop)
+        "$wineserver" -k 2> /dev/null || true
+        ;;
+    *)
+        exec "$wine" "$@"
+        ;;
+esac
