@@ -13,7 +13,9 @@ endif()
 # the programs import only DLLs that every Windows has.
 add_link_options(-static)
 
-set(OPENSSL_ROOT_DIR "${POLYWS_WINDOWS_DEPS}/openssl")
+# The toolchain file searches only below CMAKE_FIND_ROOT_PATH: add the
+# cross-built OpenSSL as one more root (FindOpenSSL then finds it there).
+list(APPEND CMAKE_FIND_ROOT_PATH "${POLYWS_WINDOWS_DEPS}/openssl")
 set(OPENSSL_USE_STATIC_LIBS TRUE)
 set(ZLIB_USE_STATIC_LIBS ON)
 

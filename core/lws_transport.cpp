@@ -155,6 +155,15 @@ const struct lws_protocols kProtocols[] = {
 void log_sink(int level, const char *line) {
     // lws's log is noisy and its errors are reported to the host through
     // events; POLYWS_LWS_LOG=1 shows it for debugging.
+    //
+    // On Windows, "WSAEnumNetworkEvents() failed with error 10038" can
+    // appear when a connection ends: lws 4.1.6's Windows service loop
+    // (lib/plat/windows/windows-service.c) waits, then services POLLOUT for
+    // every socket, which may close one, and only then asks for the events
+    // of the slot the wait reported. A closed socket's slot is set to -1
+    // (core-net/pollfd.c), so the call gets WSAENOTSOCK and lws_service
+    // returns early; the next iteration goes on. Each socket is closed once,
+    // by lws; the core never closes lws's sockets itself. Harmless.
     static const bool show = std::getenv("POLYWS_LWS_LOG") != nullptr;
     if (show) fprintf(stderr, "lws[%d]: %s", level, line);
 }
