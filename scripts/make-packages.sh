@@ -33,7 +33,7 @@ else
     exit 1
 fi
 
-win_dll=${POLYWS_WIN_X64_DLL:-$root/build-windows/out/polyws.dll}
+win_dll=${POLYWS_WIN_X64_DLL:-$root/build-windows/win-x64/bin/polyws.dll}
 if command -v dotnet > /dev/null; then
     win_prop=""
     if [ -f "$win_dll" ]; then

@@ -15,7 +15,9 @@
  *   tls-utf8-paths URL CA CERT KEY  CA file and client certificate under a non-ASCII path
  *   tls-untrusted URL           default verification refuses a certificate of an unknown CA
  *   tls-system URL ok|fail      verification against the system ROOT store
- *   trust-add PEM | trust-remove PEM   add/remove a CA in the ROOT store (a test prefix only)
+ *   trust-add PEM               add a CA to the system ROOT store (in a test prefix only:
+ *                               Wine keeps it; a deletion through the merged ROOT view
+ *                               does not persist there, so each run uses a new CA)
  *   count-roots                 prints how many certificates the system ROOT store holds
  *                               (under Wine: those Wine imported from the host)
  */
@@ -285,24 +287,16 @@ static int read_der(const char *pem_path, BYTE **der, DWORD *der_size) {
     return 0;
 }
 
-static int case_trust(const char *pem_path, bool add) {
+static int case_trust_add(const char *pem_path) {
     BYTE *der;
     DWORD der_size;
     if (read_der(pem_path, &der, &der_size)) return 1;
-    HCERTSTORE root = CertOpenStore(CERT_STORE_PROV_SYSTEM_W, 0, 0,
-                                    CERT_SYSTEM_STORE_LOCAL_MACHINE, L"ROOT");
+    /* The store the library reads (trust_store_win.cpp). On Windows adding
+     * to it asks the user; under Wine it does not. */
+    HCERTSTORE root = CertOpenSystemStoreW(0, L"ROOT");
     CHECK(root);
-    if (add) {
-        CHECK(CertAddEncodedCertificateToStore(root, X509_ASN_ENCODING, der, der_size,
-                                               CERT_STORE_ADD_REPLACE_EXISTING, NULL));
-    } else {
-        PCCERT_CONTEXT mine = CertCreateCertificateContext(X509_ASN_ENCODING, der, der_size);
-        CHECK(mine);
-        PCCERT_CONTEXT found =
-            CertFindCertificateInStore(root, X509_ASN_ENCODING, 0, CERT_FIND_EXISTING, mine, NULL);
-        if (found) CHECK(CertDeleteCertificateFromStore(found));
-        CertFreeCertificateContext(mine);
-    }
+    CHECK(CertAddEncodedCertificateToStore(root, X509_ASN_ENCODING, der, der_size,
+                                           CERT_STORE_ADD_REPLACE_EXISTING, NULL));
     CertCloseStore(root, 0);
     free(der);
     return 0;
@@ -330,8 +324,7 @@ int main(int argc, char **argv) {
     if (!strcmp(name, "tls-system") && argc == 4)
         return connect_default_tls(argv[2], !strcmp(argv[3], "ok"));
     if (!strcmp(name, "count-roots") && argc == 2) return case_count_roots();
-    if (!strcmp(name, "trust-add") && argc == 3) return case_trust(argv[2], true);
-    if (!strcmp(name, "trust-remove") && argc == 3) return case_trust(argv[2], false);
+    if (!strcmp(name, "trust-add") && argc == 3) return case_trust_add(argv[2]);
     fprintf(stderr, "usage: polyws_windows_tests CASE [ARGS...] (see the source)\n");
     return 2;
 }
