@@ -23,11 +23,15 @@ wineserver=$(command -v wineserver || echo /usr/lib/wine/wineserver64)
 case "${1:-}" in
     --start)
         mkdir -p "$build"
+        # The wineserver outlives this command: its standard streams must
+        # not be the caller's pipes, or CTest would wait for them to close.
+        # (It refuses to start when one already serves the prefix: fine.)
+        mkdir -p "$WINEPREFIX"
+        "$wineserver" -p < /dev/null > /dev/null 2>&1 || true
         if [ ! -f "$WINEPREFIX/system.reg" ]; then
-            "$wine" wineboot --init > "$build/wineboot.log" 2>&1 || {
+            "$wine" wineboot --init < /dev/null > "$build/wineboot.log" 2>&1 || {
                 cat "$build/wineboot.log" >&2; exit 1; }
         fi
-        "$wineserver" -p
         ;;
     --stop)
         "$wineserver" -k 2> /dev/null || true
