@@ -54,7 +54,12 @@ static DWORD WINAPI reader(void *unused) {
     (void)unused;
     char chunk[4096];
     for (;;) {
-        int n = _read(0, chunk, sizeof chunk);
+        /* ReadFile, not the C library's _read: the thread may still be
+         * blocked here when main returns, and _read holds the C library's
+         * lock on descriptor 0 meanwhile, which its exit code may want. */
+        DWORD got = 0;
+        int n = ReadFile(GetStdHandle(STD_INPUT_HANDLE), chunk, sizeof chunk, &got, NULL)
+                    ? (int)got : -1;
         EnterCriticalSection(&in.lock);
         if (n <= 0) {
             in.ended = 1;
