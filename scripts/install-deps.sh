@@ -13,7 +13,8 @@ packages="build-essential cmake pkg-config libwebsockets-dev libssl-dev libidn2-
   openjdk-17-jdk-headless junit5
   mono-runtime mono-mcs mono-utils libmono-cil-dev
   gcc-mingw-w64-x86-64-posix g++-mingw-w64-x86-64-posix mingw-w64-x86-64-dev libz-mingw-w64-dev
-  wine64 dpkg-dev"
+  wine64 dpkg-dev
+  libboost-dev libboost-system-dev libwebsocketpp-dev python3-matplotlib"
 command -v node > /dev/null 2>&1 || packages="$packages nodejs"
 command -v npm > /dev/null 2>&1 || packages="$packages npm"
 missing=""
