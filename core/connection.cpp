@@ -13,6 +13,8 @@ namespace {
 // the kernel refuses (and lws then copies) stays small.
 constexpr size_t kWriteBatch = 64 * 1024;
 constexpr size_t kMaxPendingPongs = 32;
+// Batches written in one go when the stream keeps taking them at once.
+constexpr int kBatchesPerWritable = 32;
 } // namespace
 
 Connection::Connection(std::shared_ptr<Socket> socket)
@@ -275,85 +277,110 @@ void Connection::write_message_chunk() {
 
 void Connection::on_writable() {
     if (!link_open_) return;
+    // on_writable() may be entered from a listener run inside itself (I/O
+    // thread delivery: a send in a listener of an event posted here).
+    if (in_writable_) {
+        link_->request_write();
+        return;
+    }
+    struct Guard {
+        bool &flag;
+        explicit Guard(bool &f) : flag(f) { flag = true; }
+        ~Guard() { flag = false; }
+    } guard(in_writable_);
     if (drop_after_write_) {
         // The failing close frame has left; now drop the connection.
         link_->close();
         return;
     }
-    scratch_.clear();
-    counted_in_batch_ = 0;
-    if (phase_ == Phase::Handshaking) {
-        if (request_written_ < request_.bytes.size()) {
-            link_->write(reinterpret_cast<const uint8_t *>(request_.bytes.data()) + request_written_,
-                         request_.bytes.size() - request_written_);
-            request_written_ = request_.bytes.size();
-        }
-        return;
-    }
-    bool more = false;
-    if (phase_ == Phase::Ended) {
-        if (failing_ && !sent_close_) {
-            write_control(Opcode::Close, fail_close_);
-            sent_close_ = true;
-            drop_after_write_ = true;
-            more = true;
-        } else {
-            link_->close();
+    // Batch after batch while the kernel takes them at once (a 1 MiB
+    // message is 16 batches): each one given back to the poll loop would
+    // cost a poll round. Bounded, so one socket cannot starve the others.
+    for (int batch = 0;; ++batch) {
+        scratch_.clear();
+        counted_in_batch_ = 0;
+        if (phase_ == Phase::Handshaking) {
+            if (request_written_ < request_.bytes.size()) {
+                link_->write(reinterpret_cast<const uint8_t *>(request_.bytes.data()) + request_written_,
+                             request_.bytes.size() - request_written_);
+                request_written_ = request_.bytes.size();
+            }
             return;
         }
-    }
-    while (phase_ == Phase::Open && scratch_.size() < kWriteBatch) {
-        if (writing_) {
-            write_message_chunk();
+        bool more = false;
+        if (phase_ == Phase::Ended) {
+            if (failing_ && !sent_close_) {
+                write_control(Opcode::Close, fail_close_);
+                sent_close_ = true;
+                drop_after_write_ = true;
+                more = true;
+            } else {
+                link_->close();
+                return;
+            }
+        }
+        while (phase_ == Phase::Open && scratch_.size() < kWriteBatch) {
+            if (writing_) {
+                write_message_chunk();
+                continue;
+            }
+            if (!pending_pongs_.empty()) {
+                write_control(Opcode::Pong, pending_pongs_.front());
+                pending_pongs_.pop_front();
+                continue;
+            }
+            if (ping_pending_ && !sent_close_) {
+                write_control(Opcode::Ping, "polyws-" + std::to_string(++pings_sent_));
+                ping_pending_ = false;
+                continue;
+            }
+            if (close_reply_pending_) {
+                write_control(Opcode::Close, close_reply_);
+                close_reply_pending_ = false;
+                sent_close_ = true;
+                break;
+            }
+            if (sent_close_) break;
+            Outgoing next;
+            if (!socket_->pop_outgoing(next)) break;
+            if (next.opcode == Opcode::Close) {
+                write_control(Opcode::Close, next.payload);
+                sent_close_ = true;
+                close_timer_->arm(socket_->options().close_timeout_ms);
+                break;
+            }
+            current_ = std::move(next);
+            current_offset_ = 0;
+            writing_ = true;
+            if (compressor_) {
+                current_original_size_ = current_.payload.size();
+                std::string compressed;
+                compressor_->compress(current_.payload, compressed);
+                current_.payload.swap(compressed);
+                current_compressed_size_ = current_.payload.size();
+            }
+        }
+        if (phase_ == Phase::Open && scratch_.size() >= kWriteBatch) more = true;
+        if (!scratch_.empty()) {
+            link_->write(scratch_.data(), scratch_.size());
+            socket_->on_bytes_sent(counted_in_batch_);
+        }
+        if (failing_ && sent_close_) finish(kCloseAbnormal, "", false, fail_error_);
+        if (!(more || writing_)) return;
+        if (batch < kBatchesPerWritable && phase_ == Phase::Open && !failing_ && link_open_ &&
+            link_->can_write_now())
             continue;
-        }
-        if (!pending_pongs_.empty()) {
-            write_control(Opcode::Pong, pending_pongs_.front());
-            pending_pongs_.pop_front();
-            continue;
-        }
-        if (ping_pending_ && !sent_close_) {
-            write_control(Opcode::Ping, "polyws-" + std::to_string(++pings_sent_));
-            ping_pending_ = false;
-            continue;
-        }
-        if (close_reply_pending_) {
-            write_control(Opcode::Close, close_reply_);
-            close_reply_pending_ = false;
-            sent_close_ = true;
-            break;
-        }
-        if (sent_close_) break;
-        Outgoing next;
-        if (!socket_->pop_outgoing(next)) break;
-        if (next.opcode == Opcode::Close) {
-            write_control(Opcode::Close, next.payload);
-            sent_close_ = true;
-            close_timer_->arm(socket_->options().close_timeout_ms);
-            break;
-        }
-        current_ = std::move(next);
-        current_offset_ = 0;
-        writing_ = true;
-        if (compressor_) {
-            current_original_size_ = current_.payload.size();
-            std::string compressed;
-            compressor_->compress(current_.payload, compressed);
-            current_.payload.swap(compressed);
-            current_compressed_size_ = current_.payload.size();
-        }
+        link_->request_write();
+        return;
     }
-    if (phase_ == Phase::Open && scratch_.size() >= kWriteBatch) more = true;
-    if (!scratch_.empty()) {
-        link_->write(scratch_.data(), scratch_.size());
-        socket_->on_bytes_sent(counted_in_batch_);
-    }
-    if (failing_ && sent_close_) finish(kCloseAbnormal, "", false, fail_error_);
-    if (more || writing_) link_->request_write();
 }
 
 void Connection::on_outgoing() {
-    if (phase_ == Phase::Open && link_open_) link_->request_write();
+    if (phase_ != Phase::Open || !link_open_) return;
+    // Write now when the stream is idle, rather than asking the poll loop
+    // for a writable callback and writing one poll round later.
+    if (!in_writable_ && link_->can_write_now()) on_writable();
+    else link_->request_write();
 }
 
 void Connection::on_close_timeout() {

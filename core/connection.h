@@ -108,6 +108,7 @@ private:
     std::string fail_error_;
     std::string fail_close_;
     bool drop_after_write_ = false;
+    bool in_writable_ = false;         // on_writable() is running
 
     bool sent_close_ = false;
     bool received_close_ = false;

@@ -44,6 +44,9 @@ public:
     void request_write() override {
         if (wsi_ && !closing_) lws_callback_on_writable(wsi_);
     }
+    // lws_partial_buffered: what the kernel refused last time still waits
+    // in lws; then only the writable callback may write, after it.
+    bool can_write_now() const override { return wsi_ && !closing_ && !lws_partial_buffered(wsi_); }
     bool write(const uint8_t *data, size_t size) override {
         if (!wsi_ || closing_) return false;
         // LWS_WRITE_RAW needs no LWS_PRE headroom; lws copies whatever the

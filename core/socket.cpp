@@ -79,6 +79,12 @@ ws_ready_state_t Socket::ready_state() const {
 }
 
 void Socket::request_write() {
+    // Already on the I/O thread (a listener of a WS_DELIVERY_IO_THREAD
+    // loop): no command, no wake-up; the connection writes at once.
+    if (loop_->transport().on_io_thread()) {
+        if (connection) connection->on_outgoing();
+        return;
+    }
     // Coalesce: one wake-up of the I/O thread per burst of sends.
     if (write_requested_.exchange(true)) return;
     auto self = shared_from_this();

@@ -24,6 +24,11 @@ public:
     // (tens of KiB): what the kernel does not take is buffered. False when
     // the stream is broken (on_closed follows).
     virtual bool write(const uint8_t *data, size_t size) = 0;
+    // True when write() may be called right now, outside on_writable(): the
+    // stream holds nothing it could not send before, so the bytes go to the
+    // kernel at once and keep their order. Saves a trip through the poll
+    // loop per message. Layers that cannot tell say false.
+    virtual bool can_write_now() const { return false; }
     // Drops the stream. on_closed() follows, later, from the I/O loop.
     virtual void close() = 0;
 };
