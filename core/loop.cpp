@@ -88,6 +88,13 @@ void Loop::shutdown_io() {
     }
 }
 
+void Loop::expose_fd() const {
+    std::lock_guard<std::mutex> lock(queue_mutex_);
+    if (fd_exposed_.load()) return;
+    fd_exposed_.store(true);
+    if (!queue_.empty()) wakeup_.raise();
+}
+
 void Loop::post_event(Event &&event) {
     if (delivery_ == WS_DELIVERY_IO_THREAD) {
         if (event.socket->apply(event)) event.socket->invoke_listeners(event);
@@ -98,7 +105,7 @@ void Loop::post_event(Event &&event) {
     queue_.push_back(std::move(event));
     if (was_empty) {
         // The descriptor is a level: readable while the queue is non-empty.
-        wakeup_.raise();
+        if (fd_exposed_.load()) wakeup_.raise();
         queue_cv_.notify_all();
     }
 }
@@ -122,7 +129,7 @@ bool Loop::take(int timeout_ms, Event &out, size_t *budget) {
         }
         out = std::move(queue_.front());
         queue_.pop_front();
-        if (queue_.empty()) wakeup_.lower();
+        if (queue_.empty() && fd_exposed_.load()) wakeup_.lower();
         lock.unlock();
         if (out.socket->apply(out)) return true;
         out = Event();

@@ -30,7 +30,15 @@ public:
 
     ws_delivery_t delivery() const { return delivery_; }
     Transport &transport() { return *transport_; }
-    int fd() const { return delivery_ == WS_DELIVERY_DISPATCH ? wakeup_.descriptor() : -1; }
+    // The wake-up descriptor is only kept up to date once a host has asked for it:
+    // until then nobody can be polling it, and each message would cost two
+    // system calls (a write on the I/O thread, a read on the host's) for
+    // nothing.
+    int fd() const {
+        if (delivery_ != WS_DELIVERY_DISPATCH) return -1;
+        if (!fd_exposed_.load()) expose_fd();
+        return wakeup_.descriptor();
+    }
 
     // I/O thread: hands an event to the host (queued, or run at once for
     // WS_DELIVERY_IO_THREAD loops).
@@ -71,13 +79,15 @@ private:
     // none came in time. `budget` bounds how many queued events it looks at.
     bool take(int timeout_ms, Event &out, size_t *budget);
     bool begin_dispatch(Status &status);
+    void expose_fd() const;
     void end_dispatch();
 
     const ws_delivery_t delivery_;
-    Wakeup wakeup_;                    // declared first: destroyed after the I/O thread
+    mutable Wakeup wakeup_;            // declared first: destroyed after the I/O thread
     std::unique_ptr<Transport> transport_;
 
-    std::mutex queue_mutex_;
+    mutable std::mutex queue_mutex_;
+    mutable std::atomic<bool> fd_exposed_{false};   // written under queue_mutex_
     std::condition_variable queue_cv_;
     std::deque<Event> queue_;
 
