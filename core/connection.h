@@ -100,7 +100,18 @@ private:
     std::unique_ptr<MessageCompressor> compressor_;   // permessage-deflate agreed
     uint64_t counted_in_batch_ = 0;
     uint8_t current_mask_[4] = {0, 0, 0, 0};
-    std::vector<uint8_t> scratch_;
+    // Grows without zero-filling: every byte added is written (masked)
+    // right away, and zeroing 1 MiB per message cost as much as masking it.
+    template <class T> struct UninitializedAllocator : std::allocator<T> {
+        template <class U> struct rebind { using other = UninitializedAllocator<U>; };
+        UninitializedAllocator() = default;
+        template <class U> UninitializedAllocator(const UninitializedAllocator<U> &) noexcept {}
+        template <class U> void construct(U *p) noexcept { ::new (static_cast<void *>(p)) U; }
+        template <class U, class... Args> void construct(U *p, Args &&...args) {
+            ::new (static_cast<void *>(p)) U(std::forward<Args>(args)...);
+        }
+    };
+    std::vector<uint8_t, UninitializedAllocator<uint8_t>> scratch_;
     std::deque<std::string> pending_pongs_;   // answered in order, oldest first
     std::string close_reply_;          // to echo the server's close frame
     bool close_reply_pending_ = false;

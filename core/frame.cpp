@@ -2,6 +2,10 @@
 
 #include <cstring>
 
+#if defined(__SSE2__) || defined(_M_X64)
+#include <emmintrin.h>
+#endif
+
 namespace polyws {
 
 bool is_valid_received_close_code(uint16_t code) {
@@ -199,6 +203,16 @@ void apply_mask(uint8_t *dst, const uint8_t *src, size_t size, const uint8_t mas
     uint64_t key64;
     std::memcpy(&key64, key, 8);
     size_t i = 0;
+#if defined(__SSE2__) || defined(_M_X64)
+    // 16 bytes at a time (SSE2 is part of every x86-64): twice the 64-bit
+    // loop's speed on large messages, where masking is the client's main
+    // cost after the copies.
+    const __m128i key128 = _mm_set_epi64x(int64_t(key64), int64_t(key64));
+    for (; i + 16 <= size; i += 16) {
+        __m128i block = _mm_loadu_si128(reinterpret_cast<const __m128i *>(src + i));
+        _mm_storeu_si128(reinterpret_cast<__m128i *>(dst + i), _mm_xor_si128(block, key128));
+    }
+#endif
     for (; i + 8 <= size; i += 8) {
         uint64_t word;
         std::memcpy(&word, src + i, 8);

@@ -4,6 +4,7 @@
 #include "cmocka_cpp.h"
 #include <cstring>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -131,11 +132,16 @@ static void test_encoder_masks_every_frame(void **) {
     std::string whole(payload.size(), '\0'), sliced(payload.size(), '\0');
     auto *src = reinterpret_cast<const uint8_t *>(payload.data());
     apply_mask(reinterpret_cast<uint8_t *>(&whole[0]), src, payload.size(), mask, 0);
-    for (size_t at = 0; at < payload.size(); at += 13) {
-        size_t n = std::min<size_t>(13, payload.size() - at);
-        apply_mask(reinterpret_cast<uint8_t *>(&sliced[at]), src + at, n, mask, at);
+    // Slices of 37 bytes start at every offset modulo 4 and take the
+    // 16-byte path as well as the 8-byte and single-byte tails.
+    for (size_t slice : {size_t(13), size_t(37)}) {
+        std::fill(sliced.begin(), sliced.end(), '\0');
+        for (size_t at = 0; at < payload.size(); at += slice) {
+            size_t n = std::min<size_t>(slice, payload.size() - at);
+            apply_mask(reinterpret_cast<uint8_t *>(&sliced[at]), src + at, n, mask, at);
+        }
+        assert_memory_equal(whole.data(), sliced.data(), whole.size());
     }
-    assert_memory_equal(whole.data(), sliced.data(), whole.size());
     for (size_t i = 0; i < payload.size(); ++i)
         assert_int_equal(uint8_t(whole[i]), uint8_t(payload[i]) ^ mask[i % 4]);
 }
