@@ -66,16 +66,20 @@ def discover(bin_dir, build):
                                   all4, env={"LUA_PATH": d + "/?.lua", "LUA_CPATH": d + "/?.so"}))
         else:
             notes.append("polyws %s: skipped (%s or the Lua binding is not built)" % (label, interp))
-    # Bindings and peers written by the C# and Java work: each directory
-    # provides an executable `client` script taking `polyws|peer URL MODE SECONDS`.
-    for lang, label, peer in (("csharp", "C#", ".NET ClientWebSocket"),
-                              ("java", "Java", "Java java.net.http.WebSocket")):
-        script = os.path.join(ROOT, "bench", lang, "client")
-        if os.access(script, os.X_OK):
-            clients.append(Client("polyws " + label, "polyws", [script, "polyws", "{url}"], all4, warmup=3))
-            clients.append(Client(peer, "peer", [script, "peer", "{url}"], all4, warmup=3))
-        else:
-            notes.append("polyws %s and %s: skipped (no bench/%s/client)" % (label, peer, lang))
+    # Bindings and peers written by the C# and Java work: bench/<lang>/client.sh
+    # (or client) taking `polyws|<peer word> URL MODE SECONDS`.
+    for lang, label, peer, words in (("csharp", "C#", ".NET ClientWebSocket", ("dotnet", "peer", "clientwebsocket")),
+                                     ("java", "Java", "Java java.net.http.WebSocket", ("jdk", "peer"))):
+        script = next((os.path.join(ROOT, "bench", lang, f) for f in ("client.sh", "client")
+                       if os.path.isfile(os.path.join(ROOT, "bench", lang, f))), None)
+        if not script:
+            notes.append("polyws %s and %s: skipped (no bench/%s/client.sh yet)" % (label, peer, lang))
+            continue
+        text = open(script, errors="replace").read()
+        word = next((w for w in words if w in text), words[0])
+        env = {"POLYWS_BUILD": build}
+        clients.append(Client("polyws " + label, "polyws", ["sh", script, "polyws", "{url}"], all4, warmup=3, env=env))
+        clients.append(Client(peer, "peer", ["sh", script, word, "{url}"], all4, warmup=3, env=env))
     for name, exe in (("Boost.Beast 1.74 (sync)", "beast_client"), ("websocketpp 0.8", "websocketpp_client")):
         if os.access(b(exe), os.X_OK):
             clients.append(Client(name, "peer", [b(exe), "{url}"], all4))

@@ -1,0 +1,131 @@
+"""bench/regression.py -- the CTest guard `bench_regression`: fails on a large
+regression of polyws's hot path against bench/regression_baseline.json.
+
+Timings on a shared 2-core machine swing 2x, so the guard rests on what does
+not swing:
+  1. instructions per operation, counted by callgrind in the client process
+     (every thread) running exactly N and then M operations (BENCH_OPS): the
+     difference divided by M - N leaves out start-up and shut-down. Fails
+     when a figure passes its baseline by more than INSTR_TOLERANCE.
+  2. one timed ratio, as a backstop: polyws round trips/s over raw TCP round
+     trips/s, both pinned to one core, medians of interleaved runs. Fails
+     only when the ratio falls below RATIO_FLOOR of its baseline.
+
+    regression.py --bin DIR --echo SERVER [ARGS...] [--update]
+SERVER is an echo server that prints "PORT n" (beast_echo, or polyws-echo --port 0).
+--update rewrites the baseline from this machine (after a deliberate change).
+"""
+import argparse
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+BASELINE = os.path.join(HERE, "regression_baseline.json")
+INSTR_TOLERANCE = 1.3   # fail above 1.3x the baseline's instructions per op (they repeat to 0.3%)
+RATIO_FLOOR = 0.3       # fail below 0.3x the baseline's timed ratio
+
+# name -> (client options, mode, N, M)
+COUNTED = {
+    "rtt_dispatch_instructions_per_op": ([], "rtt", 200, 1200),
+    "rtt_io_thread_instructions_per_op": (["--io-thread"], "rtt", 200, 1200),
+    "mib_dispatch_instructions_per_op": ([], "mib", 2, 6),
+}
+
+
+def start_server(cmd):
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    m = re.match(r"PORT (\d+)", proc.stdout.readline() or "")
+    if not m:
+        proc.kill()
+        sys.exit("regression: %s did not start" % cmd[0])
+    return proc, int(m.group(1))
+
+
+def instructions(client, opts, url, mode, ops, tmp):
+    out = os.path.join(tmp, "cg.out")
+    env = dict(os.environ, BENCH_OPS=str(ops), BENCH_WARMUP="0")
+    r = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=" + out, client] + opts +
+                       [url, mode, "1"], env=env, capture_output=True, text=True, timeout=300)
+    m = re.search(r"Collected : (\d+)", r.stderr)
+    if r.returncode != 0 or not m:
+        sys.exit("regression: callgrind run failed: %s" % r.stderr[-500:])
+    return int(m.group(1))
+
+
+def timed(cmd, pinned=True):
+    if pinned and shutil.which("taskset"):
+        cmd = ["taskset", "-c", "0"] + cmd
+    r = subprocess.run(cmd, env=dict(os.environ, BENCH_WARMUP="0.3"), capture_output=True, text=True, timeout=60)
+    for line in r.stdout.splitlines():
+        if line.startswith("{"):
+            j = json.loads(line)
+            return j["ops"] / j["seconds"]
+    sys.exit("regression: %s failed: %s" % (cmd, r.stderr[-300:]))
+
+
+def main():
+    if "--update" in sys.argv:   # --echo takes the rest of the line
+        sys.argv.remove("--update")
+        sys.argv.insert(1, "--update")
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--bin", required=True, help="directory with c_client and raw_tcp")
+    ap.add_argument("--echo", required=True, nargs="+", help="echo server command")
+    ap.add_argument("--update", action="store_true")
+    args = ap.parse_args()
+    client = os.path.join(args.bin, "c_client")
+    raw = os.path.join(args.bin, "raw_tcp")
+    baseline = json.load(open(BASELINE)) if os.path.exists(BASELINE) else {}
+    measured = {}
+    pin = ["taskset", "-c", "0"] if shutil.which("taskset") else []
+    echo, port = start_server(pin + args.echo)
+    tcp, tcp_port = start_server(pin + [raw, "server"])
+    url = "ws://127.0.0.1:%d/" % port
+    try:
+        if shutil.which("valgrind"):
+            with tempfile.TemporaryDirectory() as tmp:
+                for name, (opts, mode, n, m) in COUNTED.items():
+                    a = instructions(client, opts, url, mode, n, tmp)
+                    b = instructions(client, opts, url, mode, m, tmp)
+                    measured[name] = round((b - a) / (m - n))
+        else:
+            print("regression: valgrind not found: instruction counts skipped")
+        polyws, tcp_rtt = [], []
+        for _ in range(5):
+            polyws.append(timed([client, url, "rtt", "1"]))
+            tcp_rtt.append(timed([raw, "client", "127.0.0.1:%d" % tcp_port, "rtt", "1"]))
+        measured["rtt_ratio_to_raw_tcp"] = round(statistics.median(polyws) / statistics.median(tcp_rtt), 3)
+        print("regression: polyws rtt/s %s, raw TCP rtt/s %s (pinned, 1 s runs)" %
+              ([round(x) for x in polyws], [round(x) for x in tcp_rtt]))
+    finally:
+        echo.kill()
+        tcp.kill()
+    if args.update:
+        json.dump(measured, open(BASELINE, "w"), indent=1, sort_keys=True)
+        print("regression: baseline written:", measured)
+        return 0
+    failed = 0
+    for name, value in sorted(measured.items()):
+        base = baseline.get(name)
+        if base is None:
+            print("%-36s %12s  (no baseline)" % (name, value))
+            continue
+        if name.endswith("_per_op"):
+            bad = value > base * INSTR_TOLERANCE
+            limit = "at most %d" % (base * INSTR_TOLERANCE)
+        else:
+            bad = value < base * RATIO_FLOOR
+            limit = "at least %.3f" % (base * RATIO_FLOOR)
+        failed += bad
+        print("%-36s %12s  baseline %-10s %s  %s" % (name, value, base, limit, "FAIL" if bad else "ok"))
+    print("%d passed, %d failed" % (len(measured) - failed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
