@@ -66,10 +66,17 @@ def discover(bin_dir, build):
                                   all4, env={"LUA_PATH": d + "/?.lua", "LUA_CPATH": d + "/?.so"}))
         else:
             notes.append("polyws %s: skipped (%s or the Lua binding is not built)" % (label, interp))
-    # Bindings and peers written by the C# and Java work: bench/<lang>/client.sh
-    # (or client) taking `polyws|<peer word> URL MODE SECONDS`.
-    for lang, label, peer, words in (("csharp", "C#", ".NET ClientWebSocket", ("dotnet", "peer", "clientwebsocket")),
-                                     ("java", "Java", "Java java.net.http.WebSocket", ("jdk", "peer"))):
+    # The C# work's launchers (bench/csharp/cs-polyws, cs-clientwebsocket),
+    # usable once bench/run.sh has built PolywsBench.
+    cs = os.path.join(ROOT, "bench", "csharp")
+    if os.path.exists(os.path.join(cs, "bin", "Release", "net10.0", "PolywsBench.dll")):
+        clients.append(Client("polyws C#", "polyws", ["sh", os.path.join(cs, "cs-polyws"), "{url}"], all4, warmup=3))
+        clients.append(Client(".NET ClientWebSocket", "peer", ["sh", os.path.join(cs, "cs-clientwebsocket"), "{url}"],
+                              all4, warmup=3))
+    else:
+        notes.append("polyws C# and .NET ClientWebSocket: skipped (bench/csharp not built: dotnet missing or failed)")
+    # The Java work's bench/java/client.sh taking `polyws|jdk URL MODE SECONDS`.
+    for lang, label, peer, words in (("java", "Java", "Java java.net.http.WebSocket", ("jdk", "peer")),):
         script = next((os.path.join(ROOT, "bench", lang, f) for f in ("client.sh", "client")
                        if os.path.isfile(os.path.join(ROOT, "bench", lang, f))), None)
         if not script:

@@ -34,6 +34,12 @@ if [ -f /usr/include/websocketpp/client.hpp ]; then
     fresh bench/peers/websocketpp_client.cpp "$bin/websocketpp_client" ||
         c++ -O2 -std=c++17 -DNDEBUG bench/peers/websocketpp_client.cpp -lpthread -o "$bin/websocketpp_client"
 fi
+# The C# clients (bench/csharp, from the C# work): built against this build's library.
+if command -v dotnet > /dev/null && [ -f bench/csharp/PolywsBench.csproj ]; then
+    dotnet build -c Release -nologo -v q bench/csharp/PolywsBench.csproj \
+        -p:PolywsLinuxX64Native="$build/libpolyws.so" > "$bin/csharp-build.log" 2>&1 ||
+        echo "bench/run.sh: the C# clients did not build (see $bin/csharp-build.log); skipped" >&2
+fi
 server=polyws
 [ -x "$bin/beast_echo" ] && server=beast
 exec /usr/bin/python3 bench/harness.py --bin "$bin" --build "$build" --server "$server" \
