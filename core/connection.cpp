@@ -288,6 +288,7 @@ void Connection::on_writable() {
         explicit Guard(bool &f) : flag(f) { flag = true; }
         ~Guard() { flag = false; }
     } guard(in_writable_);
+    if (!settle_later_) settle_sent_bytes();
     if (drop_after_write_) {
         // The failing close frame has left; now drop the connection.
         link_->close();
@@ -363,7 +364,8 @@ void Connection::on_writable() {
         if (phase_ == Phase::Open && scratch_.size() >= kWriteBatch) more = true;
         if (!scratch_.empty()) {
             link_->write(scratch_.data(), scratch_.size());
-            socket_->on_bytes_sent(counted_in_batch_);
+            if (settle_later_) unsettled_bytes_ += counted_in_batch_;
+            else socket_->on_bytes_sent(counted_in_batch_);
         }
         if (failing_ && sent_close_) finish(kCloseAbnormal, "", false, fail_error_);
         if (!(more || writing_)) return;
@@ -375,12 +377,29 @@ void Connection::on_writable() {
     }
 }
 
-void Connection::on_outgoing() {
+void Connection::on_outgoing(bool from_listener) {
     if (phase_ != Phase::Open || !link_open_) return;
     // Write now when the stream is idle, rather than asking the poll loop
     // for a writable callback and writing one poll round later.
-    if (!in_writable_ && link_->can_write_now()) on_writable();
-    else link_->request_write();
+    if (in_writable_ || !link_->can_write_now()) {
+        link_->request_write();
+        return;
+    }
+    // From a listener on the I/O thread, bufferedAmount must not fall
+    // while the listener runs (a browser drains it in a later task: the
+    // sum of its sends is what it reads back, and the send buffer limit
+    // counts them all). The bytes leave now; the count settles in the
+    // writable callback that follows.
+    settle_later_ = from_listener;
+    on_writable();
+    settle_later_ = false;
+    if (unsettled_bytes_) link_->request_write();
+}
+
+void Connection::settle_sent_bytes() {
+    if (!unsettled_bytes_) return;
+    socket_->on_bytes_sent(unsettled_bytes_);
+    unsettled_bytes_ = 0;
 }
 
 void Connection::on_close_timeout() {
@@ -390,7 +409,7 @@ void Connection::on_close_timeout() {
 }
 
 void Connection::on_released() {
-    if (phase_ == Phase::Open) on_outgoing();   // the going-away close is queued
+    if (phase_ == Phase::Open) on_outgoing(false);   // the going-away close is queued
     else fail("the socket was released before it opened", 0);
 }
 
@@ -445,6 +464,7 @@ void Connection::finish(uint16_t code, const std::string &reason, bool was_clean
                         const std::string &error) {
     if (finished_) return;
     finished_ = true;
+    settle_sent_bytes();   // written, so not unsent
     phase_ = Phase::Ended;
     connect_timer_->cancel();
     ping_timer_->cancel();

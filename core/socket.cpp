@@ -82,7 +82,7 @@ void Socket::request_write() {
     // Already on the I/O thread (a listener of a WS_DELIVERY_IO_THREAD
     // loop): no command, no wake-up; the connection writes at once.
     if (loop_->transport().on_io_thread()) {
-        if (connection) connection->on_outgoing();
+        if (connection) connection->on_outgoing(true);
         return;
     }
     // Coalesce: one wake-up of the I/O thread per burst of sends.
@@ -90,7 +90,7 @@ void Socket::request_write() {
     auto self = shared_from_this();
     loop_->transport().post([self] {
         self->write_requested_.store(false);
-        if (self->connection) self->connection->on_outgoing();
+        if (self->connection) self->connection->on_outgoing(false);
     });
 }
 
