@@ -5,9 +5,9 @@
 #   - the LuaRocks source rock (polyws-<v>.src.rock);
 #   - the Maven artifacts: polyws-<v>.jar (native libraries inside), its POM
 #     and sources jar;
-#   - the NuGet package Polyws.<v>.nupkg, with runtimes/linux-x64 and, when
-#     the Windows build is there (packaging/windows/build.sh, or
-#     POLYWS_WIN_X64_DLL=path), runtimes/win-x64.
+#   - the NuGet package Polyws.<v>.nupkg, with runtimes/linux-x64 and
+#     runtimes/win-x64 (the cross build, packaging/windows/build.sh, or the
+#     DLL POLYWS_WIN_X64_DLL names).
 # Uses its own build folder (prefix /usr, Release).
 set -eu
 cd "$(dirname "$0")/.."
@@ -33,23 +33,20 @@ else
     exit 1
 fi
 
+# The NuGet package carries Windows x64 too: the cross build's DLL
+# (packaging/windows/build.sh; its dependencies are built once and reused),
+# or the one POLYWS_WIN_X64_DLL names.
 win_dll=${POLYWS_WIN_X64_DLL:-$root/build-windows/win-x64/bin/polyws.dll}
-if command -v dotnet > /dev/null; then
-    win_prop=""
-    if [ -f "$win_dll" ]; then
-        win_prop="-p:PolywsWinX64Native=$win_dll"
-    else
-        echo "make-packages: no Windows build ($win_dll): the NuGet package holds linux-x64 only" >&2
-    fi
-    # shellcheck disable=SC2086
-    DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 dotnet pack bindings/csharp/Polyws/Polyws.csproj \
-        -c Release -nologo -v:minimal -p:SwigExecutable="$(command -v swig)" \
-        -p:PolywsIncludeDir="$root/capi/include" -p:PolywsLinuxX64Native="$root/$build/libpolyws.so.$version" \
-        -p:Version="$version" $win_prop -o dist > "$build/dotnet-pack.log" 2>&1 ||
-        { cat "$build/dotnet-pack.log"; exit 1; }
-else
-    echo "make-packages: dotnet not found: no NuGet package" >&2
-    exit 1
+if [ -z "${POLYWS_WIN_X64_DLL:-}" ]; then
+    packaging/windows/build.sh build-windows > "$build/windows-build.log" 2>&1 ||
+        { tail -n 40 "$build/windows-build.log"; exit 1; }
 fi
+[ -f "$win_dll" ] || { echo "make-packages: no $win_dll" >&2; exit 1; }
+command -v dotnet > /dev/null || { echo "make-packages: dotnet not found: no NuGet package" >&2; exit 1; }
+DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 dotnet pack bindings/csharp/Polyws/Polyws.csproj \
+    -c Release -nologo -v:minimal -p:SwigExecutable="$(command -v swig)" \
+    -p:PolywsIncludeDir="$root/capi/include" -p:PolywsLinuxX64Native="$root/$build/libpolyws.so.$version" \
+    -p:PolywsWinX64Native="$win_dll" -p:Version="$version" -o dist > "$build/dotnet-pack.log" 2>&1 ||
+    { cat "$build/dotnet-pack.log"; exit 1; }
 (cd dist && sha256sum -- * > SHA256SUMS)
 ls -1 dist

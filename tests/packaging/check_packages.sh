@@ -33,6 +33,10 @@ for f in "libpolyws0_$version-1_amd64.deb" "libpolyws-dev_$version-1_amd64.deb" 
 done
 (cd dist && sha256sum --quiet -c SHA256SUMS)
 unzip -Z1 "dist/Polyws.$version.nupkg" | grep -qx 'runtimes/linux-x64/native/libpolyws.so'
+# Both runtimes, the Windows one being the cross build's DLL.
+unzip -p "dist/Polyws.$version.nupkg" runtimes/win-x64/native/polyws.dll > "$work/polyws.dll"
+cmp "$work/polyws.dll" "${POLYWS_WIN_X64_DLL:-build-windows/win-x64/bin/polyws.dll}"
+x86_64-w64-mingw32-objdump -f "$work/polyws.dll" | grep -q 'file format pei-x86-64'
 unzip -Z1 "dist/polyws-$version.jar" | grep -qx 'native/linux-x86_64/libpolyws_jni.so'
 
 echo "== lintian"
