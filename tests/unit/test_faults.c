@@ -23,7 +23,6 @@
  */
 #include "test_support.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <malloc.h>
 #include <netinet/in.h>
@@ -199,23 +198,13 @@ static bool has_msgs(void *context) {
 
 /* ---- Baseline: descriptors, threads, heap ---------------------------------------- */
 
-static int count_entries(const char *path) {
-    DIR *dir = opendir(path);
-    if (!dir) return -1;
-    int n = 0;
-    for (struct dirent *e; (e = readdir(dir)) != NULL;)
-        if (e->d_name[0] != '.') ++n;
-    closedir(dir);
-    return n;
-}
-
 struct resources {
     int fds, threads;
     size_t heap; /* bytes in use (glibc), 0 when not measurable */
 };
 
 static struct resources resources_now(void) {
-    struct resources r = {count_entries("/proc/self/fd"), count_entries("/proc/self/task"), 0};
+    struct resources r = {count_dir_entries("/proc/self/fd"), count_dir_entries("/proc/self/task"), 0};
 #if HEAP_CHECK
     r.heap = mallinfo2().uordblks;
 #endif

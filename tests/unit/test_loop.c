@@ -6,7 +6,6 @@
  */
 #include "test_support.h"
 
-#include <dirent.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -750,22 +749,12 @@ static void test_rule27_free_open_socket_on_io_thread_loop_sends_going_away(void
 
 /* ---- Resources come back once every handle is freed ---- */
 
-static int count_entries(const char *path) {
-    DIR *dir = opendir(path);
-    if (!dir) return -1;
-    int n = 0;
-    for (struct dirent *e; (e = readdir(dir)) != NULL;)
-        if (e->d_name[0] != '.') ++n;
-    closedir(dir);
-    return n;
-}
-
 struct resources {
     int fds, threads; /* the fd count includes the one opendir() holds */
 };
 
 static struct resources resources_now(void) {
-    struct resources r = {count_entries("/proc/self/fd"), count_entries("/proc/self/task")};
+    struct resources r = {count_dir_entries("/proc/self/fd"), count_dir_entries("/proc/self/task")};
     return r;
 }
 

@@ -2,6 +2,7 @@
 #include "test_support.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -31,6 +32,16 @@ double now_seconds(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int count_dir_entries(const char *path) {
+    DIR *dir = opendir(path);
+    if (!dir) return -1;
+    int n = 0;
+    for (struct dirent *e; (e = readdir(dir)) != NULL;)
+        if (e->d_name[0] != '.') ++n;
+    closedir(dir);
+    return n;
 }
 
 void sleep_ms(int ms) {

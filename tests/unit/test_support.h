@@ -186,6 +186,10 @@ bool fd_readable(ws_loop *loop);
 
 /* Seconds on a monotonic clock. */
 double now_seconds(void);
+/* Entries of a directory, "." ones left out (-1 if it cannot be read): with
+ * /proc/self/fd and /proc/self/task, the descriptors and threads in use (the
+ * fd count includes the one opendir() holds). */
+int count_dir_entries(const char *path);
 /* Sleeps for `ms` milliseconds (only for polling, never to wait out time). */
 void sleep_ms(int ms);
 
