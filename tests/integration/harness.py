@@ -60,6 +60,12 @@ def cli_path():
     return os.environ.get("POLYWS_CLI", "")
 
 
+def cli_under_wine():
+    """True when POLYWS_CLI is the Windows build's CLI run under Wine
+    (tests/windows/polyws-wine.sh): a few cases then meet Windows limits."""
+    return "wine" in os.path.basename(cli_path())
+
+
 def free_port():
     """A loopback port that nothing listens on (bound, then released)."""
     s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)

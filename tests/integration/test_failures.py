@@ -4,7 +4,7 @@ import subprocess
 import threading
 import unittest
 
-from harness import CliTestCase, close_ev, cli_path, failed_ev, free_port, open_ev, summarize
+from harness import CliTestCase, close_ev, cli_path, cli_under_wine, failed_ev, free_port, open_ev, summarize
 
 
 class NetworkFailureTests(CliTestCase):
@@ -61,6 +61,14 @@ class NodeFailureTests(CliTestCase):
 
     def test_rule24_reset_after_open_no_error(self):
         res = self.cli(self.server.url("/drop-after-open?mode=rst"), "--jsonl", "--echo")
+        if cli_under_wine() and res.events and res.events[0].get("event") == "error":
+            # Windows discards data received but not yet read when a reset
+            # arrives (recv fails with WSAECONNRESET), so the 101 sent just
+            # before the RST may never reach the client: the opening
+            # handshake then fails, which the browser reports as error and
+            # 1006 without open. Linux delivers the 101 first.
+            self.assertEvents(res, failed_ev(), rc=1)
+            return
         self.assertEvents(res, [open_ev(), close_ev(1006, "", False)], rc=1)
 
     def test_rule24_drop_mid_message_no_error(self):
