@@ -1,6 +1,7 @@
 #include "loop.h"
 
 #include "connection.h"
+#include "resolver.h"
 
 #include <chrono>
 #include <vector>
@@ -75,6 +76,10 @@ void Loop::schedule_reconnect(std::shared_ptr<Socket> socket, uint32_t delay_ms,
 void Loop::shutdown_io() {
     if (!transport_ || transport_->on_io_thread()) return;
     transport_->shutdown();
+    // No thread of the library may outlive the host's last call into it:
+    // on Windows a thread still running at process exit can hang the exit
+    // (see resolver.cpp).
+    join_lookups(Stage::Delivered);
     // Events nobody will dispatch hold their sockets, which hold this loop:
     // drop them, or the loop would keep itself alive.
     std::deque<Event> dropped;
