@@ -151,7 +151,7 @@ static void test_lookup_does_not_hold_up_other_sockets(void **state) {
     recorder_free(&slow_events);
 }
 
-static bool loop_freed;
+static atomic_bool loop_freed;   /* set by the freeing thread, read by the test */
 
 static void *free_loop_thread(void *loop) {
     ws_loop_free(loop);
