@@ -27,21 +27,11 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include "bench_clock.h"
+
 enum mode { RTT, MIB, PIPELINE, CONNECT };
 enum { WINDOW = 64 };
 
-static double now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static double cpu_now(void) {
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
-           ru.ru_stime.tv_usec / 1e6;
-}
 
 /* VmHWM, the peak RSS of this program (getrusage's ru_maxrss would include
  * the parent's from before exec). */
