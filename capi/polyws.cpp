@@ -5,6 +5,7 @@
 #include "../core/event.h"
 #include "../core/loop.h"
 #include "../core/options.h"
+#include "../core/platform.h"
 #include "../core/socket.h"
 #include "../core/version.h"
 
@@ -124,12 +125,20 @@ ws_loop *ws_default_loop(void) {
                 record(status);
                 return;
             }
-            // Never released: the default loop lives as long as the process,
-            // and its I/O thread is stopped at exit, before the atexit
-            // handlers OpenSSL registered at its start run.
+            // Never released: the default loop lives as long as the process
+            // (and the library stays loaded as long: keep_library_loaded).
             created->hold_host_reference();
             loop = created.get();
-            std::atexit([] { loop->shutdown_io(); });
+            polyws::keep_library_loaded();
+            // Its I/O thread is stopped at exit, before the atexit handlers
+            // OpenSSL registered at its start run, except when the thread is
+            // already gone: in polyws.dll this runs at DLL detach, after
+            // Windows has terminated the process's other threads, maybe
+            // holding a lock the shutdown would take (platform.h). Then the
+            // loop is abandoned as it is and the system reclaims it.
+            std::atexit([] {
+                if (!polyws::process_is_terminating()) loop->shutdown_io();
+            });
         });
     } catch (...) {
         record({WS_ERR_LOOP, "the default loop could not be created"});

@@ -42,6 +42,34 @@ private:
     alignas(16) unsigned char saved_[256];
 };
 
+// True when the process is ending and every other thread of it is already
+// gone; always false on POSIX systems.
+//
+// Why exit-time code must ask: on POSIX systems exit() runs the atexit
+// handlers while the library's threads still run, so they can be stopped
+// and joined. In polyws.dll the DLL's atexit handlers and static
+// destructors run at DLL_PROCESS_DETACH instead, and when the process ends
+// that comes after ExitProcess has terminated every other thread wherever
+// it was: an I/O thread may have died holding one of the library's mutexes
+// (winpthreads mutexes, which are never released for a dead owner), so
+// locking or waiting then can hang the exit forever. Exit-time code that
+// sees true leaves everything as it is: the system reclaims memory,
+// sockets and handles with the process. The library's DllMain
+// (platform_win.cpp) records the moment; mingw-w64's DLL entry point calls
+// DllMain before it runs the DLL's atexit table (crt/crtdll.c,
+// __DllMainCRTStartup), so the flag is set before any of that code runs.
+bool process_is_terminating();
+
+// Keeps the library's code loaded until the process ends, for what lives
+// as long as the process (the default loop's I/O thread). On Windows a
+// host's FreeLibrary would otherwise unmap polyws.dll under that running
+// thread, and the DLL's detach code could not stop it either: joining a
+// thread under the loader lock deadlocks (the ending thread needs that lock
+// for its own detach notifications). So polyws.dll pins itself, as OpenSSL's
+// DLLs do. Does nothing elsewhere (a shared object's destructors run at
+// dlclose with its threads alive).
+void keep_library_loaded();
+
 // Reads a whole file named by a UTF-8 path (a wide-character path on
 // Windows, where the narrow C library functions use the ANSI code page).
 // False with `error` set (the system's reason) when it cannot be read.

@@ -24,6 +24,10 @@ HostSignalsKept::~HostSignalsKept() {
     sigaction(SIGPIPE, previous, nullptr);
 }
 
+bool process_is_terminating() { return false; }
+
+void keep_library_loaded() {}
+
 bool read_file_utf8(const std::string &path, std::string &contents, std::string &error) {
     FILE *f = std::fopen(path.c_str(), "rb");
     if (!f) {

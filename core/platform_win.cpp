@@ -4,6 +4,7 @@
 #include <winsock2.h>
 #include <windows.h>
 
+#include <atomic>
 #include <cstdio>
 #include <cwchar>
 #include <mutex>
@@ -47,7 +48,21 @@ bool to_wide(const std::string &utf8, std::wstring &out) {
     return true;
 }
 
+// Set by DllMain (below) when the process has begun to end: see
+// process_is_terminating() in platform.h.
+std::atomic<bool> terminating{false};
+
 } // namespace
+
+bool process_is_terminating() { return terminating.load(); }
+
+void keep_library_loaded() {
+    // The module holding this function: polyws.dll (or the program itself
+    // when the core is linked into one, where pinning changes nothing).
+    HMODULE self = nullptr;
+    GetModuleHandleExW(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS | GET_MODULE_HANDLE_EX_FLAG_PIN,
+                       reinterpret_cast<LPCWSTR>(&keep_library_loaded), &self);
+}
 
 NetworkUse::NetworkUse() {
     std::lock_guard<std::mutex> lock(winsock_mutex);
@@ -102,3 +117,15 @@ bool read_file_utf8(const std::string &path, std::string &contents, std::string 
 }
 
 } // namespace polyws
+
+// The DLL's entry point as the C runtime sees it: mingw-w64's
+// DllMainCRTStartup calls it, at DLL_PROCESS_DETACH before it runs the
+// DLL's atexit table and static destructors. A non-null `reserved` there
+// means the process is ending (ExitProcess, or a return from main):
+// every other thread has already been terminated. NULL means FreeLibrary,
+// with the other threads alive. Nothing else happens here: code under the
+// loader lock must stay minimal.
+extern "C" BOOL WINAPI DllMain(HINSTANCE, DWORD reason, LPVOID reserved) {
+    if (reason == DLL_PROCESS_DETACH && reserved != nullptr) polyws::terminating.store(true);
+    return TRUE;
+}

@@ -20,6 +20,12 @@
  *                               does not persist there, so each run uses a new CA)
  *   count-roots                 prints how many certificates the system ROOT store holds
  *                               (under Wine: those Wine imported from the host)
+ *   exit-unfreed default|own URL [CA]
+ *                               opens a socket on ws_default_loop() or on a ws_loop_new()
+ *                               loop (a CA file for wss://), keeps echoes in flight and
+ *                               returns from main freeing nothing: the process must then
+ *                               exit with status 0, not hang (the library's exit code runs
+ *                               at DLL detach, after Windows has killed its I/O thread)
  */
 #include <winsock2.h>
 #include <windows.h>
@@ -313,6 +319,37 @@ static int case_count_roots(void) {
     return 0;
 }
 
+/* A host that ends without freeing anything, while its loop's I/O thread
+ * is busy (echoes of 64 KiB messages still coming back): Windows kills that
+ * thread wherever it is, maybe holding one of the library's locks, and then
+ * runs polyws.dll's exit code. That code must not wait for the thread or
+ * take its locks; a hang here is the failure (the test's timeout). */
+static int case_exit_unfreed(const char *which, const char *url, const char *ca) {
+    ws_loop *loop = NULL;
+    if (!strcmp(which, "default")) {
+        loop = ws_default_loop();
+        CHECK(loop);
+    } else {
+        CHECK(!strcmp(which, "own"));
+        CHECK(ws_loop_new(WS_DELIVERY_DISPATCH, &loop) == WS_OK);
+    }
+    ws_options *options = NULL;
+    if (ca) {
+        CHECK(ws_options_new(&options) == WS_OK);
+        CHECK(ws_options_set_ca_file(options, ca) == WS_OK);
+    }
+    ws_socket *ws = NULL;
+    if (open_socket(loop, url, options, &ws)) return 1;
+    printf("OPEN\n");
+    static unsigned char chunk[64 * 1024];
+    memset(chunk, 'x', sizeof chunk);
+    for (int i = 0; i < 64; ++i) CHECK(ws_send_binary(ws, chunk, sizeof chunk) == WS_OK);
+    CHECK(expect(loop, WS_EVENT_MESSAGE));   /* the echoes have begun */
+    printf("RETURNING with echoes in flight, nothing freed\n");
+    fflush(stdout);
+    return 0;
+}
+
 int main(int argc, char **argv) {
     setvbuf(stderr, NULL, _IONBF, 0);
     const char *name = argc > 1 ? argv[1] : "";
@@ -325,6 +362,8 @@ int main(int argc, char **argv) {
         return connect_default_tls(argv[2], !strcmp(argv[3], "ok"));
     if (!strcmp(name, "count-roots") && argc == 2) return case_count_roots();
     if (!strcmp(name, "trust-add") && argc == 3) return case_trust_add(argv[2]);
+    if (!strcmp(name, "exit-unfreed") && (argc == 4 || argc == 5))
+        return case_exit_unfreed(argv[2], argv[3], argc == 5 ? argv[4] : NULL);
     fprintf(stderr, "usage: polyws_windows_tests CASE [ARGS...] (see the source)\n");
     return 2;
 }
