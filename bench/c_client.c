@@ -1,13 +1,15 @@
 /*
  * bench/c_client.c -- polyws from C, following bench/README.md:
  *
- *   c_client [--io-thread | --pull] URL rtt|mib|pipeline|connect SECONDS
- *   c_client [--io-thread] URL hold N
+ *   c_client [--io-thread | --host-driven] [--pull] URL rtt|mib|pipeline|connect SECONDS
+ *   c_client [--io-thread | --host-driven] URL hold N
  *
  * Delivery: by default listeners run in ws_loop_dispatch() on the host
  * thread (the C API as README shows it); --pull takes events one at a time
  * with ws_loop_next_event() as the bindings do; --io-thread runs listeners
- * on the loop's I/O thread (WS_DELIVERY_IO_THREAD, deferred connect).
+ * on the loop's I/O thread (WS_DELIVERY_IO_THREAD, deferred connect);
+ * --host-driven has no I/O thread (WS_DELIVERY_HOST_DRIVEN: dispatch or
+ * next_event do the I/O on this thread).
  *
  * `hold N` opens N connections on one loop, waits until all are open and
  * prints {"connections": N, "base_rss_kib": ..., "peak_rss_kib": ...}: the
@@ -228,9 +230,9 @@ static int run_hold(long n) {
         ws_connect(sockets[i]);
         if ((i + 1) % 100 == 0 || i + 1 == n) {
             for (;;) {
-                if (delivery == WS_DELIVERY_DISPATCH) ws_loop_dispatch(loop, 100, NULL);
+                if (delivery != WS_DELIVERY_IO_THREAD) ws_loop_dispatch(loop, 100, NULL);
                 pthread_mutex_lock(&done_mutex);
-                if (delivery != WS_DELIVERY_DISPATCH && opened < i + 1) {
+                if (delivery == WS_DELIVERY_IO_THREAD && opened < i + 1) {
                     struct timespec ts;
                     clock_gettime(CLOCK_REALTIME, &ts);
                     ts.tv_sec += 1;
@@ -255,11 +257,15 @@ static int run_hold(long n) {
 
 int main(int argc, char **argv) {
     int pull = 0, a = 1;
-    if (a < argc && !strcmp(argv[a], "--io-thread")) { delivery = WS_DELIVERY_IO_THREAD; ++a; }
-    else if (a < argc && !strcmp(argv[a], "--pull")) { pull = 1; ++a; }
-    if (argc - a != 3) {
-        fprintf(stderr, "usage: c_client [--io-thread|--pull] URL rtt|mib|pipeline|connect SECONDS\n"
-                        "       c_client [--io-thread] URL hold N\n");
+    for (; a < argc && argv[a][0] == '-'; ++a) {
+        if (!strcmp(argv[a], "--io-thread")) delivery = WS_DELIVERY_IO_THREAD;
+        else if (!strcmp(argv[a], "--host-driven")) delivery = WS_DELIVERY_HOST_DRIVEN;
+        else if (!strcmp(argv[a], "--pull")) pull = 1;
+        else break;
+    }
+    if (argc - a != 3 || (pull && delivery == WS_DELIVERY_IO_THREAD)) {
+        fprintf(stderr, "usage: c_client [--io-thread|--host-driven] [--pull] URL rtt|mib|pipeline|connect SECONDS\n"
+                        "       c_client [--io-thread|--host-driven] URL hold N\n");
         return 2;
     }
     url = argv[a];
@@ -286,7 +292,7 @@ int main(int argc, char **argv) {
 
     if (pull) {
         run_pull();
-    } else if (delivery == WS_DELIVERY_DISPATCH) {
+    } else if (delivery != WS_DELIVERY_IO_THREAD) {
         start_connect();
         while (!done) ws_loop_dispatch(loop, 1000, NULL);
     } else {

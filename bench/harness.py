@@ -58,6 +58,9 @@ def discover(bin_dir, build):
                           ["rtt", "mib", "pipeline"]))
     clients.append(Client("polyws C, pull (bindings' path)", "polyws", c + ["--pull", "{url}"],
                           ["rtt", "mib", "pipeline"]))
+    clients.append(Client("polyws C, host-driven loop", "polyws", c + ["--host-driven", "{url}"], all4))
+    clients.append(Client("polyws C, host-driven pull", "polyws", c + ["--host-driven", "--pull", "{url}"],
+                          ["rtt", "mib", "pipeline"]))
     for label, interp, sub in (("Lua 5.4", "lua5.4", "5.4"), ("LuaJIT", "luajit", "luajit")):
         d = os.path.join(build, "bindings", "lua", sub)
         if shutil.which(interp) and os.path.exists(os.path.join(d, "polyws_core.so")):

@@ -393,7 +393,11 @@ void Connection::on_outgoing(bool from_listener) {
     settle_later_ = from_listener;
     on_writable();
     settle_later_ = false;
-    if (unsettled_bytes_) link_->request_write();
+    if (!unsettled_bytes_) return;
+    // A host-driven loop settles when the dispatch call that runs this
+    // listener ends; an I/O-thread loop in the writable callback, which
+    // comes after the listener returns.
+    if (!socket_->loop().settle_after_dispatch(this)) link_->request_write();
 }
 
 void Connection::settle_sent_bytes() {

@@ -26,6 +26,8 @@ public:
     // The host queued messages or a close frame; `from_listener`: by a
     // listener running on the I/O thread (see on_outgoing's comment).
     void on_outgoing(bool from_listener);
+    // Takes the bytes written from listeners off bufferedAmount.
+    void settle_sent_bytes();
     // Fails the connection: error, then close 1006; sends a close frame
     // with `wire_code` when the connection is open (0: none).
     void fail(const std::string &why, uint16_t wire_code);
@@ -123,7 +125,6 @@ private:
     bool in_writable_ = false;         // on_writable() is running
     bool settle_later_ = false;        // count written bytes in unsettled_bytes_
     uint64_t unsettled_bytes_ = 0;     // written, still in bufferedAmount
-    void settle_sent_bytes();
 
     bool sent_close_ = false;
     bool received_close_ = false;

@@ -16,7 +16,8 @@ Loop::~Loop() {
 }
 
 Status Loop::create(ws_delivery_t delivery, std::shared_ptr<Loop> &out) {
-    if (delivery != WS_DELIVERY_DISPATCH && delivery != WS_DELIVERY_IO_THREAD)
+    if (delivery != WS_DELIVERY_DISPATCH && delivery != WS_DELIVERY_IO_THREAD &&
+        delivery != WS_DELIVERY_HOST_DRIVEN)
         return {WS_ERR_INVALID_ARGUMENT, "unknown delivery mode"};
     auto loop = std::make_shared<Loop>(delivery);
     std::string error;
@@ -24,9 +25,12 @@ Status Loop::create(ws_delivery_t delivery, std::shared_ptr<Loop> &out) {
     // At shutdown, end the connections still running; `weak` because the
     // loop may already be gone when its I/O thread finishes on its own.
     std::weak_ptr<Loop> weak = loop;
-    loop->transport_ = Transport::start(error, [weak] {
-        if (auto alive = weak.lock()) alive->abandon_connections();
-    });
+    loop->transport_ = Transport::start(
+        error,
+        [weak] {
+            if (auto alive = weak.lock()) alive->abandon_connections();
+        },
+        delivery == WS_DELIVERY_HOST_DRIVEN ? Driver::Host : Driver::OwnThread);
     if (!loop->transport_) return {WS_ERR_LOOP, "could not start the I/O thread: " + error};
     out = std::move(loop);
     return Status::ok();
@@ -74,7 +78,9 @@ void Loop::schedule_reconnect(std::shared_ptr<Socket> socket, uint32_t delay_ms,
 }
 
 void Loop::shutdown_io() {
-    if (!transport_ || transport_->on_io_thread()) return;
+    // An own I/O thread cannot stop itself here; a host-driven loop is
+    // stopped by whichever thread frees it, even from a listener.
+    if (!transport_ || (delivery_ != WS_DELIVERY_HOST_DRIVEN && transport_->on_io_thread())) return;
     transport_->shutdown();
     // No thread of the library may outlive the host's last call into it:
     // on Windows a thread still running at process exit can hang the exit
@@ -91,6 +97,36 @@ void Loop::shutdown_io() {
         current_ = Event();
         dispatch_mutex_.unlock();
     }
+}
+
+Loop::HostDrive::HostDrive(Loop &loop, int &timeout_ms) : loop_(loop) {
+    if (loop.delivery_ != WS_DELIVERY_HOST_DRIVEN) return;
+    entered_ = loop.transport_->enter(true);
+    loop.transport_->service(timeout_ms, [&loop] {
+        std::lock_guard<std::mutex> lock(loop.queue_mutex_);
+        return !loop.queue_.empty();
+    });
+    timeout_ms = 0;   // the waiting is done
+}
+
+Loop::HostDrive::~HostDrive() {
+    if (!entered_) return;
+    // The listeners have returned: what they sent is on its way.
+    std::unordered_set<Connection *> settle;
+    settle.swap(loop_.to_settle_);
+    for (Connection *c : settle) c->settle_sent_bytes();
+    loop_.transport_->leave();
+}
+
+bool Loop::settle_after_dispatch(Connection *c) {
+    if (delivery_ != WS_DELIVERY_HOST_DRIVEN) return false;
+    to_settle_.insert(c);
+    return true;
+}
+
+void Loop::remove_connection(Connection *c) {
+    connections_.erase(c);
+    to_settle_.erase(c);
 }
 
 void Loop::expose_fd() const {
@@ -143,7 +179,7 @@ bool Loop::take(int timeout_ms, Event &out, size_t *budget) {
 }
 
 bool Loop::begin_dispatch(Status &status) {
-    if (delivery_ != WS_DELIVERY_DISPATCH) {
+    if (delivery_ == WS_DELIVERY_IO_THREAD) {
         status = {WS_ERR_INVALID_ARGUMENT, "this loop delivers events on its I/O thread"};
         return false;
     }
@@ -167,6 +203,9 @@ Status Loop::dispatch(int timeout_ms, size_t *dispatched) {
     if (!begin_dispatch(status)) return status;
     // A listener may free the last socket and the loop handle: stay alive.
     std::shared_ptr<Loop> self = shared_from_this();
+    // Host-driven: this thread is the I/O thread until the events are run,
+    // so the listeners' sends go to the kernel at once.
+    HostDrive drive(*this, timeout_ms);
     size_t budget;
     {
         std::lock_guard<std::mutex> lock(queue_mutex_);
@@ -200,7 +239,10 @@ Status Loop::next_event(int timeout_ms, const Event **out) {
     if (!begin_dispatch(status)) return status;
     std::shared_ptr<Loop> self = shared_from_this();
     current_ = Event();
-    if (take(timeout_ms, current_, nullptr)) *out = &current_;
+    {
+        HostDrive drive(*this, timeout_ms);
+        if (take(timeout_ms, current_, nullptr)) *out = &current_;
+    }
     end_dispatch();
     return Status::ok();
 }

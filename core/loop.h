@@ -35,7 +35,7 @@ public:
     // system calls (a write on the I/O thread, a read on the host's) for
     // nothing.
     int fd() const {
-        if (delivery_ != WS_DELIVERY_DISPATCH) return -1;
+        if (delivery_ != WS_DELIVERY_DISPATCH) return -1;   // host-driven: dispatch waits itself
         if (!fd_exposed_.load()) expose_fd();
         return wakeup_.descriptor();
     }
@@ -64,7 +64,11 @@ public:
     // The connections running on the I/O thread (I/O thread only), so a
     // stopping loop can end each of them.
     void add_connection(Connection *c) { connections_.insert(c); }
-    void remove_connection(Connection *c) { connections_.erase(c); }
+    void remove_connection(Connection *c);
+    // Host-driven loops: `c` wrote bytes from a listener; bufferedAmount
+    // drops by them when the dispatch call running the listener ends (a
+    // browser drains it in a later task). False for the other loops.
+    bool settle_after_dispatch(Connection *c);
     void abandon_connections();
     // Starts a new connection for `socket` in `delay_ms` (the reconnect
     // option), announcing it with a reconnect event. I/O thread only.
@@ -75,6 +79,20 @@ public:
     ws_loop *handle() { return reinterpret_cast<ws_loop *>(this); }
 
 private:
+    // Host-driven loops, for one dispatch call: the calling thread becomes
+    // the I/O thread, runs the I/O until an event waits or `timeout_ms` is
+    // over (then set to 0), and stays the I/O thread until destruction.
+    // Does nothing for the other deliveries.
+    class HostDrive {
+    public:
+        HostDrive(Loop &loop, int &timeout_ms);
+        ~HostDrive();
+
+    private:
+        Loop &loop_;
+        bool entered_ = false;
+    };
+
     // Waits for, takes and applies the next deliverable event. False when
     // none came in time. `budget` bounds how many queued events it looks at.
     bool take(int timeout_ms, Event &out, size_t *budget);
@@ -99,6 +117,7 @@ private:
     std::atomic<bool> host_released_{false};
     std::atomic<int> live_sockets_{0};
     std::unordered_set<Connection *> connections_;
+    std::unordered_set<Connection *> to_settle_;   // host-driven: I/O thread only
     struct PendingReconnect {
         std::shared_ptr<Socket> socket;
         std::unique_ptr<Timer> timer;

@@ -24,6 +24,7 @@
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
+#include <future>
 #include <mutex>
 #include <thread>
 #include <unordered_set>
@@ -79,6 +80,17 @@ struct State {
     struct lws_context *context = nullptr;   // null once stopped
     std::atomic<bool> stop{false};
 
+    // The I/O thread: the own thread for its whole life, or (Driver::Host)
+    // whichever thread holds `owner_mutex`. Every lws call is made by it.
+    Driver driver = Driver::OwnThread;
+    std::atomic<std::thread::id> owner{};
+    std::mutex owner_mutex;
+    int owner_depth = 0;           // owner only
+    bool in_lws_service = false;   // owner only
+    bool finished = false;         // owner only
+
+    bool owned_here() const { return owner.load() == std::this_thread::get_id(); }
+
     void post(std::function<void()> command) {
         std::lock_guard<std::mutex> lock(mutex);
         if (!context) return;   // stopped: the command is dropped
@@ -94,7 +106,42 @@ struct State {
         }
         for (auto &command : batch) command();
     }
+
+    void request_stop() {
+        stop.store(true);
+        std::lock_guard<std::mutex> lock(mutex);
+        if (context) lws_cancel_service(context);
+    }
 };
+
+void report_connect_failure(LwsLink *link, const char *lws_reason);
+
+// The end of a transport, on its I/O thread: the last queued commands, the
+// owner's own ending, then every stream still open is dropped (its handler
+// hears so) and the context destroyed. Runs once; `state` is held by the
+// caller, since the Transport object itself may be destroyed meanwhile (a
+// handler dropping the last reference to the loop that owns it).
+void finish(const std::shared_ptr<State> &state) {
+    if (state->finished) return;
+    state->finished = true;
+    state->run_commands();
+    if (state->before_stop) state->before_stop();
+    std::vector<LwsLink *> open(state->links.begin(), state->links.end());
+    for (LwsLink *link : open) {
+        if (link->wsi_) lws_set_opaque_user_data(link->wsi_, nullptr);
+        if (link->connected_) link->handler_->on_closed();
+        else report_connect_failure(link, "the loop was shut down");
+        delete link;
+    }
+    struct lws_context *ctx;
+    {
+        std::lock_guard<std::mutex> lock(state->mutex);
+        ctx = state->context;
+        state->context = nullptr;
+        state->commands.clear();
+    }
+    lws_context_destroy(ctx);
+}
 
 LwsLink::LwsLink(State *state, LinkHandler *handler) : state_(state), handler_(handler) {
     state_->links.insert(this);
@@ -202,8 +249,9 @@ private:
 
 class LwsTransport final : public Transport {
 public:
-    explicit LwsTransport(std::function<void()> before_stop) : state_(std::make_shared<State>()) {
+    LwsTransport(std::function<void()> before_stop, Driver driver) : state_(std::make_shared<State>()) {
         state_->before_stop = std::move(before_stop);
+        state_->driver = driver;
     }
 
     bool start(std::string &error) {
@@ -237,35 +285,23 @@ public:
             std::lock_guard<std::mutex> lock(state_->mutex);
             state_->context = context;
         }
+        if (state_->driver == Driver::Host) return true;
         std::shared_ptr<State> state = state_;
-        thread_ = std::thread([state] {
+        std::promise<void> owner_set;
+        std::future<void> started = owner_set.get_future();
+        thread_ = std::thread([state, &owner_set] {
+            state->owner.store(std::this_thread::get_id());
+            owner_set.set_value();
             while (!state->stop.load()) lws_service(state->context, 0);
-            state->run_commands();
-            if (state->before_stop) state->before_stop();
-            // Whatever is still open is dropped now; its handler hears so.
-            std::vector<LwsLink *> open(state->links.begin(), state->links.end());
-            for (LwsLink *link : open) {
-                if (link->wsi_) lws_set_opaque_user_data(link->wsi_, nullptr);
-                if (link->connected_) link->handler_->on_closed();
-                else report_connect_failure(link, "the loop was shut down");
-                delete link;
-            }
-            struct lws_context *ctx;
-            {
-                std::lock_guard<std::mutex> lock(state->mutex);
-                ctx = state->context;
-                state->context = nullptr;
-                state->commands.clear();
-            }
-            lws_context_destroy(ctx);
+            finish(state);
         });
-        io_thread_ = thread_.get_id();
+        started.wait();
         return true;
     }
 
     ~LwsTransport() override {
-        if (std::this_thread::get_id() == io_thread_) {
-            request_stop();
+        if (state_->driver == Driver::OwnThread && state_->owned_here()) {
+            state_->request_stop();
             thread_.detach();   // the thread ends on its own, owning `state`
         } else {
             shutdown();
@@ -273,9 +309,20 @@ public:
     }
 
     void shutdown() override {
-        request_stop();
+        state_->request_stop();
+        if (state_->driver == Driver::Host) {
+            // From inside service() (a command or handler dropping the last
+            // reference) the stop flag ends it; the service caller is a
+            // loop that holds itself alive and shuts down afterwards.
+            if (state_->owned_here() && state_->in_lws_service) return;
+            std::shared_ptr<State> state = state_;
+            enter(true);
+            finish(state);
+            leave();
+            return;
+        }
         std::lock_guard<std::mutex> lock(join_mutex_);
-        if (thread_.joinable() && std::this_thread::get_id() != io_thread_) thread_.join();
+        if (thread_.joinable() && !state_->owned_here()) thread_.join();
     }
 
     void post(std::function<void()> command) override { state_->post(std::move(command)); }
@@ -285,7 +332,45 @@ public:
         return [state](std::function<void()> command) { state->post(std::move(command)); };
     }
 
-    bool on_io_thread() const override { return std::this_thread::get_id() == io_thread_; }
+    bool on_io_thread() const override { return state_->owned_here(); }
+
+    bool enter(bool wait) override {
+        State &s = *state_;
+        if (s.driver != Driver::Host) return false;
+        if (s.owned_here()) {
+            ++s.owner_depth;
+            return true;
+        }
+        if (wait) s.owner_mutex.lock();
+        else if (!s.owner_mutex.try_lock()) return false;
+        s.owner.store(std::this_thread::get_id());
+        s.owner_depth = 1;
+        return true;
+    }
+
+    void leave() override {
+        State &s = *state_;
+        if (--s.owner_depth > 0) return;
+        s.owner.store(std::thread::id());
+        s.owner_mutex.unlock();
+    }
+
+    void service(int timeout_ms, const std::function<bool()> &done) override {
+        State &s = *state_;
+        if (s.finished || s.stop.load() || s.in_lws_service) return;
+        s.in_lws_service = true;
+        if (timeout_ms == 0) {
+            lws_service(s.context, -1);   // lws: negative = poll without waiting
+        } else {
+            // lws_service(context, 0) waits until an fd is ready or the next
+            // lws timer is due, so a timer of our own bounds the wait.
+            bool expired = false;
+            LwsTimer deadline(s.context, [&expired] { expired = true; });
+            if (timeout_ms > 0) deadline.arm(uint32_t(timeout_ms));
+            while (!done() && !expired && !s.stop.load()) lws_service(s.context, 0);
+        }
+        s.in_lws_service = false;
+    }
 
     void connect(const ConnectRequest &request, LinkHandler *handler) override {
         auto *link = new LwsLink(state_.get(), handler);
@@ -331,22 +416,16 @@ public:
     }
 
 private:
-    void request_stop() {
-        state_->stop.store(true);
-        std::lock_guard<std::mutex> lock(state_->mutex);
-        if (state_->context) lws_cancel_service(state_->context);
-    }
-
     std::shared_ptr<State> state_;
     std::mutex join_mutex_;
     std::thread thread_;
-    std::thread::id io_thread_;
 };
 
 } // namespace
 
-std::unique_ptr<Transport> Transport::start(std::string &error, std::function<void()> before_stop) {
-    auto transport = std::make_unique<LwsTransport>(std::move(before_stop));
+std::unique_ptr<Transport> Transport::start(std::string &error, std::function<void()> before_stop,
+                                             Driver driver) {
+    auto transport = std::make_unique<LwsTransport>(std::move(before_stop), driver);
     if (!transport->start(error)) return nullptr;
     return transport;
 }

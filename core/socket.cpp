@@ -79,16 +79,25 @@ ws_ready_state_t Socket::ready_state() const {
 }
 
 void Socket::request_write() {
-    // Already on the I/O thread (a listener of a WS_DELIVERY_IO_THREAD
-    // loop): no command, no wake-up; the connection writes at once.
-    if (loop_->transport().on_io_thread()) {
+    Transport &transport = loop_->transport();
+    // Already on the I/O thread (a listener of a WS_DELIVERY_IO_THREAD or
+    // host-driven loop): no command, no wake-up; the connection writes at
+    // once.
+    if (transport.on_io_thread()) {
         if (connection) connection->on_outgoing(true);
+        return;
+    }
+    // A host-driven loop that no thread is servicing right now: this
+    // thread may be its I/O thread for the moment it takes to write.
+    if (transport.enter(false)) {
+        if (connection) connection->on_outgoing(false);
+        transport.leave();
         return;
     }
     // Coalesce: one wake-up of the I/O thread per burst of sends.
     if (write_requested_.exchange(true)) return;
     auto self = shared_from_this();
-    loop_->transport().post([self] {
+    transport.post([self] {
         self->write_requested_.store(false);
         if (self->connection) self->connection->on_outgoing(false);
     });

@@ -65,26 +65,53 @@ struct ConnectRequest {
 // after the transport stopped (the command is then dropped).
 using CommandPoster = std::function<void(std::function<void()>)>;
 
+// Who runs the I/O.
+enum class Driver {
+    // A thread of the transport's own.
+    OwnThread,
+    // Whichever host thread calls service(): that thread is "the I/O
+    // thread" while it holds the transport (enter() ... leave()). No thread
+    // hand-off per message, which is what a single-threaded host that sends
+    // and receives wants; nothing moves while no thread services.
+    Host,
+};
+
 class Transport {
 public:
-    // Starts the I/O thread. Returns nullptr and sets `error` on failure.
-    // `before_stop` runs on the I/O thread when it stops, after the last
-    // queued commands: the owner ends what it has open. Streams still open
-    // after it are dropped, their handlers told (on_closed or
-    // on_connect_failed), so every handler hears the end of its stream.
-    static std::unique_ptr<Transport> start(std::string &error, std::function<void()> before_stop);
-    // Stops the thread and waits for it, unless called on the I/O thread
-    // itself (then the thread finishes on its own).
+    // Starts the transport (and its I/O thread, for Driver::OwnThread).
+    // Returns nullptr and sets `error` on failure. `before_stop` runs on the
+    // I/O thread when it stops, after the last queued commands: the owner
+    // ends what it has open. Streams still open after it are dropped, their
+    // handlers told (on_closed or on_connect_failed), so every handler hears
+    // the end of its stream.
+    static std::unique_ptr<Transport> start(std::string &error, std::function<void()> before_stop,
+                                            Driver driver = Driver::OwnThread);
+    // Stops as shutdown() does, unless called on the I/O thread itself (then
+    // an own thread finishes on its own).
     virtual ~Transport() = default;
 
-    // Stops the I/O thread now: open streams are dropped (their handlers
-    // hear on_closed), queued commands are discarded, and the call returns
-    // once the thread has ended. Idempotent; not from the I/O thread.
+    // Stops the I/O now: open streams are dropped (their handlers hear
+    // on_closed), queued commands are discarded, and the call returns once
+    // the I/O has ended (the own thread joined; for Driver::Host, once the
+    // thread servicing it has let go). Idempotent; not from an own I/O
+    // thread, nor from inside service().
     virtual void shutdown() = 0;
 
     virtual void post(std::function<void()> command) = 0;
     virtual CommandPoster poster() = 0;
+    // True on the thread that may make I/O-thread calls right now.
     virtual bool on_io_thread() const = 0;
+
+    // Driver::Host only (an own-thread transport always refuses). Makes the
+    // calling thread the I/O thread until the matching leave(); nests.
+    // `wait`: block while another thread holds it, else give up at once.
+    virtual bool enter(bool wait) = 0;
+    virtual void leave() = 0;
+    // Driver::Host, between enter() and leave(): moves bytes, runs timers
+    // and posted commands on the calling thread until `done()` says so,
+    // `timeout_ms` passed (0: one pass without waiting; negative: no limit)
+    // or the transport was stopped.
+    virtual void service(int timeout_ms, const std::function<bool()> &done) = 0;
 
     // I/O thread only. Exactly one of on_connected / on_connect_failed
     // follows for `handler`.

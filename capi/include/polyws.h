@@ -11,8 +11,9 @@
  *
  * Three kinds of objects, each an opaque handle:
  *   - ws_loop    an event loop: one I/O thread that runs the connections of
- *                every socket created on it, and a queue of events waiting
- *                for the host.
+ *                every socket created on it (or, for a host-driven loop,
+ *                the host's own dispatching thread), and a queue of events
+ *                waiting for the host.
  *   - ws_socket  one WebSocket connection (the browser's `WebSocket`).
  *   - ws_options construction options (timeouts, size limits); copied by
  *                ws_new_ex(), so it may be freed right after.
@@ -24,7 +25,10 @@
  * per-frame update). ws_loop_fd() is readable while events wait, so epoll,
  * libuv, GLib or a game loop can sleep until there is work. A loop created
  * with WS_DELIVERY_IO_THREAD instead runs listeners on its I/O thread as
- * soon as events happen; no dispatch call is needed then.
+ * soon as events happen; no dispatch call is needed then. A loop created
+ * with WS_DELIVERY_HOST_DRIVEN has no I/O thread at all: ws_loop_dispatch()
+ * does the I/O on the host's thread, the fastest choice for a host that
+ * sends and receives on one thread.
  *
  * readyState, protocol and extensions change when the event that announces
  * the change is dispatched, never behind the host's back: a socket reads
@@ -204,13 +208,24 @@ typedef enum ws_delivery_t {
      *  then be thread-safe and quick: they hold up every socket of the loop.
      *  Events can run before ws_new_ex() returns: create sockets with
      *  ws_options_set_deferred_connect(), add listeners, then ws_connect(). */
-    WS_DELIVERY_IO_THREAD = 1
+    WS_DELIVERY_IO_THREAD = 1,
+    /** No I/O thread: ws_loop_dispatch() and ws_loop_next_event() do the
+     *  loop's I/O themselves, on the calling thread, then hand out what
+     *  arrived (libuv's model; a game calling once a frame with timeout 0).
+     *  No thread hand-off per message: sends made on a thread while it
+     *  dispatches (from listeners), or while no thread dispatches, go to the
+     *  kernel within the send call. The fastest loop for a host that sends
+     *  and receives on one thread. Connections make progress (connects,
+     *  timers, pings, the closing handshake, sends from other threads) only
+     *  while some thread dispatches. ws_loop_fd() is -1: dispatch with a
+     *  timeout waits on the sockets itself. */
+    WS_DELIVERY_HOST_DRIVEN = 2
 } ws_delivery_t;
 
 /* ---- Loops -------------------------------------------------------------- */
 
 /**
- * Create a loop with its own I/O thread.
+ * Create a loop with its own I/O thread (none for WS_DELIVERY_HOST_DRIVEN).
  *
  * @param delivery where listeners run (see ws_delivery_t).
  * @param out receives the loop; set to NULL on failure.
@@ -242,6 +257,8 @@ WS_API ws_loop *ws_default_loop(void);
  * Waits up to `timeout_ms` for the first event (0: do not wait; negative:
  * wait until one arrives), then runs every event queued at that moment, in
  * order. Only one thread dispatches a loop at a time; others wait their turn.
+ * On a WS_DELIVERY_HOST_DRIVEN loop the wait is spent doing the loop's I/O
+ * on the calling thread.
  *
  * @param dispatched if not NULL, receives how many events were run.
  * @return WS_OK (also when the wait timed out), WS_ERR_INVALID_ARGUMENT, or
@@ -281,7 +298,8 @@ WS_API ws_result ws_loop_next_event(ws_loop *loop, int timeout_ms,
  * for as long as a loop exists, independently of the host's own
  * WSAStartup()/WSACleanup() calls.
  *
- * @return -1 for WS_DELIVERY_IO_THREAD loops or NULL.
+ * @return -1 for WS_DELIVERY_IO_THREAD and WS_DELIVERY_HOST_DRIVEN loops,
+ *         or NULL.
  */
 WS_API int ws_loop_fd(const ws_loop *loop);
 

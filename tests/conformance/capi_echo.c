@@ -3,7 +3,7 @@
  * API, so tests/conformance/run.py can grade the library itself and not only
  * the CLI (tools/polyws_cli.c).
  *
- *   capi_echo [--io-thread] [-p PROTOCOL]... [--max-message-size N]
+ *   capi_echo [--io-thread | --host-driven] [-p PROTOCOL]... [--max-message-size N]
  *             [--deflate] [--deflate-no-context-takeover] [--echo] [--jsonl] URL
  *
  * It prints the same JSON lines as `polyws --echo --jsonl` (open, message,
@@ -11,12 +11,14 @@
  * on a usage or setup error, 3 when the contract is broken in a way the
  * runner cannot see from the events (an event after close, a second close).
  *
- * Two deliveries:
- *   default      WS_DELIVERY_DISPATCH: listeners run on this thread from
- *                ws_loop_dispatch(), woken by poll() on ws_loop_fd();
- *   --io-thread  WS_DELIVERY_IO_THREAD: listeners run on the loop's I/O
- *                thread (deferred connect, listeners added, then
- *                ws_connect()); the main thread only waits for the close.
+ * Three deliveries:
+ *   default        WS_DELIVERY_DISPATCH: listeners run on this thread from
+ *                  ws_loop_dispatch(), woken by poll() on ws_loop_fd();
+ *   --io-thread    WS_DELIVERY_IO_THREAD: listeners run on the loop's I/O
+ *                  thread (deferred connect, listeners added, then
+ *                  ws_connect()); the main thread only waits for the close;
+ *   --host-driven  WS_DELIVERY_HOST_DRIVEN: no I/O thread; this thread's
+ *                  ws_loop_dispatch() calls (1 s timeout) do the I/O.
  * Every message is echoed back from inside the message listener.
  */
 #include "polyws.h"
@@ -135,12 +137,13 @@ static int64_t now_ms(void) {
 int main(int argc, char **argv) {
     const char *url = NULL, *protocols[MAX_PROTOCOLS];
     size_t protocol_count = 0;
-    int io_thread = 0, deflate = 0, no_takeover = 0;
+    int io_thread = 0, host_driven = 0, deflate = 0, no_takeover = 0;
     long max_message_size = 0;
     for (int i = 1; i < argc; ++i) {
         const char *a = argv[i];
         int more = i + 1 < argc;
         if (!strcmp(a, "--io-thread")) io_thread = 1;
+        else if (!strcmp(a, "--host-driven")) host_driven = 1;
         else if (!strcmp(a, "-p") && more && protocol_count < MAX_PROTOCOLS) protocols[protocol_count++] = argv[++i];
         else if (!strcmp(a, "--max-message-size") && more) max_message_size = atol(argv[++i]);
         else if (!strcmp(a, "--deflate")) deflate = 1;
@@ -153,7 +156,7 @@ int main(int argc, char **argv) {
         }
     }
     if (!url) {
-        fprintf(stderr, "usage: capi_echo [--io-thread] [-p P]... [--max-message-size N] [--deflate] URL\n");
+        fprintf(stderr, "usage: capi_echo [--io-thread | --host-driven] [-p P]... [--max-message-size N] [--deflate] URL\n");
         return 2;
     }
 
@@ -165,7 +168,10 @@ int main(int argc, char **argv) {
     ws_options_set_deferred_connect(opts, true);   /* listeners first, in both modes */
 
     ws_loop *loop = NULL;
-    if (ws_loop_new(io_thread ? WS_DELIVERY_IO_THREAD : WS_DELIVERY_DISPATCH, &loop) != WS_OK) {
+    ws_delivery_t delivery = io_thread     ? WS_DELIVERY_IO_THREAD
+                             : host_driven ? WS_DELIVERY_HOST_DRIVEN
+                                           : WS_DELIVERY_DISPATCH;
+    if (ws_loop_new(delivery, &loop) != WS_OK) {
         fprintf(stderr, "capi_echo: %s\n", ws_last_error(NULL));
         ws_options_free(opts);
         return 2;
@@ -196,6 +202,8 @@ int main(int argc, char **argv) {
             pthread_cond_timedwait(&c.closed_cond, &c.lock, &until);
         }
         pthread_mutex_unlock(&c.lock);
+    } else if (host_driven) {
+        while (!c.closed && now_ms() < deadline) ws_loop_dispatch(loop, 1000, NULL);
     } else {
         while (!c.closed && now_ms() < deadline) {
             struct pollfd p = {ws_loop_fd(loop), POLLIN, 0};
