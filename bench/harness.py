@@ -52,6 +52,9 @@ def discover(bin_dir, build):
     all4 = ["rtt", "mib", "pipeline", "connect"]
     clients.append(Client("raw TCP (C, blocking)", "limit", [b("raw_tcp"), "client", "{hostport}"],
                           ["rtt", "mib"], server="tcp"))
+    if os.path.exists(b("lws_floor")):
+        clients.append(Client("libwebsockets 4.1.6 floor (bench/lws_floor.c)", "limit",
+                              [b("lws_floor"), "{url}"], ["rtt"]))
     c = [b("c_client")]
     clients.append(Client("polyws C, host dispatch", "polyws", c + ["{url}"], all4))
     clients.append(Client("polyws C, I/O-thread delivery", "polyws", c + ["--io-thread", "{url}"],
@@ -247,17 +250,21 @@ def write_report(args, clients, results, cpu, memory, notes, failures):
             best_peer = max(peers) if peers else None
             best_name = max((n for n in med if kind.get(n) == "peer"), key=lambda n: med[n], default="")
             raw = med.get("raw TCP (C, blocking)")
+            # The ceiling of anything built on lws's service loop, when measured.
+            floor = next((v for n, v in med.items() if n.startswith("libwebsockets")), None)
             title, unit, _ = MODES[mode]
             lines += ["## %s, %s" % (title, "pinned" if pinned else "unpinned"), "",
-                      "| client | median %s | spread | CPU µs/op | vs best peer (%s) | vs raw TCP |" % (unit, best_name),
-                      "|---|---:|---:|---:|---:|---:|"]
+                      "| client | median %s | spread | CPU µs/op | vs best peer (%s) | vs raw TCP |%s" % (
+                          unit, best_name, " vs lws floor |" if floor else ""),
+                      "|---|---:|---:|---:|---:|---:|" + ("---:|" if floor else "")]
             for name, vals in sorted(rows, key=lambda r: -med[r[0]]):
                 v = med[name]
-                lines.append("| %s | %s | %s-%s | %.1f | %s | %s |" % (
+                lines.append("| %s | %s | %s-%s | %.1f | %s | %s |%s" % (
                     name, fmt(v), fmt(min(vals)), fmt(max(vals)),
                     statistics.median(cpu[(pinned, mode, name)]),
                     "%.2fx" % (v / best_peer) if best_peer else "-",
-                    "%.0f%%" % (100 * v / raw) if raw else "-"))
+                    "%.0f%%" % (100 * v / raw) if raw else "-",
+                    " %.0f%% |" % (100 * v / floor) if floor else ""))
             lines.append("")
             if pinned:
                 chart.append((title + " (pinned)", unit, med, rows))

@@ -24,6 +24,8 @@ fresh() { [ -x "$2" ] && [ "$2" -nt "$1" ]; }
 cc -O2 -std=c11 -Wall -Wextra -I"$root/capi/include" bench/c_client.c -L"$build" -lpolyws \
     -Wl,-rpath,"$build" -lpthread -o "$bin/c_client"
 fresh bench/raw_tcp.c "$bin/raw_tcp" || cc -O2 -Wall -Wextra bench/raw_tcp.c -lpthread -o "$bin/raw_tcp"
+fresh bench/lws_floor.c "$bin/lws_floor" ||
+    cc -O2 -std=c11 -Wall -Wextra bench/lws_floor.c -lwebsockets -o "$bin/lws_floor"
 if [ -f /usr/include/boost/beast.hpp ]; then
     for p in beast_echo beast_client; do
         fresh bench/peers/$p.cpp "$bin/$p" ||
