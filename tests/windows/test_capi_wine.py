@@ -32,12 +32,39 @@ CASE_TIMEOUT = 120.0
 EXIT_TIMEOUT = 60.0
 
 
+class Hung(Exception):
+    """A case that did not end in time, with its output and where it waits."""
+
+
+def backtraces(program):
+    """The threads of the running `program` (a Windows program name) with
+    their backtraces, from winedbg: what a hang report needs."""
+    try:
+        proc = subprocess.run([WINE, "winedbg", "--command", "bt all"], stdin=subprocess.DEVNULL,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=120,
+                              text=True, errors="replace")
+    except subprocess.TimeoutExpired:
+        return "(winedbg did not answer)"
+    blocks = proc.stdout.split("Backtracing for thread ")
+    ours = [b for b in blocks[1:] if program.lower() in b.split("\n", 1)[0].lower()]
+    return "".join("Backtracing for thread " + b for b in ours) or proc.stdout[-4000:]
+
+
 def run_case(*args, timeout=CASE_TIMEOUT):
-    """Runs one case; returns (exit status, stderr)."""
-    proc = subprocess.run([WINE, PROGRAM, *args], stdin=subprocess.DEVNULL,
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                          timeout=timeout, text=True, errors="replace")
-    return proc.returncode, proc.stdout + proc.stderr
+    """Runs one case; returns (exit status, output). Raises Hung, with the
+    program's backtraces, when it has not ended after `timeout` seconds."""
+    proc = subprocess.Popen([WINE, PROGRAM, *args], stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, errors="replace")
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        where = backtraces(os.path.basename(PROGRAM))
+        proc.kill()
+        out, err = proc.communicate(timeout=30)
+        raise Hung("%s did not end within %d s; output:\n%s%s\nbacktraces:\n%s"
+                   % (" ".join(args), timeout, out, err, where))
+    return proc.returncode, out + err
 
 
 class EchoTls:
@@ -142,9 +169,9 @@ class CapiUnderWine(unittest.TestCase):
     def check_exit(self, *args):
         try:
             status, output = run_case("exit-unfreed", *args, timeout=EXIT_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            self.fail("exit-unfreed %s: no exit within %d s (hung after returning from main?)"
-                      % (args[0], EXIT_TIMEOUT))
+        except Hung as hung:
+            self.fail("exit-unfreed %s: no exit (hung after returning from main?): %s"
+                      % (args[0], hung))
         self.assertIn("RETURNING", output)
         self.assertEqual(status, 0, "exit-unfreed %s exited %d:\n%s" % (args[0], status, output))
 

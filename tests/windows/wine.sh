@@ -32,6 +32,15 @@ case "${1:-}" in
             "$wine" wineboot --init < /dev/null > "$build/wineboot.log" 2>&1 || {
                 cat "$build/wineboot.log" >&2; exit 1; }
         fi
+        # Start the session's Wine services (services.exe, winedevice.exe,
+        # plugplay, svchost, rpcss) here, with our streams at /dev/null.
+        # Otherwise the first test program of the session starts them and
+        # they inherit its stdout/stderr: a test that waits for the end of
+        # those pipes (subprocess.run, communicate) then waits until the
+        # wineserver stops, although the program itself has exited. That
+        # was the "printed its last event and did not exit" of the Wine
+        # tests.
+        "$wine" wineboot < /dev/null > /dev/null 2>&1 || true
         ;;
     --stop)
         "$wineserver" -k 2> /dev/null || true

@@ -4,7 +4,7 @@
  *   polyws_windows_tests CASE [ARGS...]
  *
  * exits 0 when the case passed, 1 with a reason on stderr when it failed.
- * tests/windows/run_wine_tests.py starts the peers (on Linux, reached over
+ * tests/windows/test_capi_wine.py starts the peers (on Linux, reached over
  * loopback) and runs each case under Wine. The host side waits the way a
  * Windows host would: select() on the socket ws_loop_fd() returns.
  *
