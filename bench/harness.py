@@ -77,6 +77,8 @@ def discover(bin_dir, build):
     cs = os.path.join(ROOT, "bench", "csharp")
     if os.path.exists(os.path.join(cs, "bin", "Release", "net10.0", "PolywsBench.dll")):
         clients.append(Client("polyws C#", "polyws", ["sh", os.path.join(cs, "cs-polyws"), "{url}"], all4, warmup=3))
+        clients.append(Client("polyws C#, host-driven", "polyws",
+                              ["sh", os.path.join(cs, "cs-polyws"), "--host-driven", "{url}"], all4, warmup=3))
         clients.append(Client(".NET ClientWebSocket", "peer", ["sh", os.path.join(cs, "cs-clientwebsocket"), "{url}"],
                               all4, warmup=3))
     else:

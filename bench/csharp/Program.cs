@@ -1,8 +1,8 @@
 // C# benchmark client, in the one calling convention of bench/ (see
 // notes in bench-clients): 
 //
-//   PolywsBench --client polyws|clientwebsocket URL MODE SECONDS
-//   (or the launchers ./cs-polyws and ./cs-clientwebsocket: URL MODE SECONDS)
+//   PolywsBench --client polyws|clientwebsocket [--host-driven] URL MODE SECONDS
+//   (or the launchers ./cs-polyws and ./cs-clientwebsocket: [--host-driven] URL MODE SECONDS)
 //
 // MODE: rtt (32-byte text, one in flight), mib (1 MiB binary, one in flight),
 // pipeline (64-byte binary, up to 64 in flight), connect (open + clean close
@@ -12,7 +12,8 @@
 // to stderr with a non-zero exit.
 //
 // polyws: events dispatched on the main thread with DispatchEvents(timeout)
-// (the game-loop path), sends from the handlers. ClientWebSocket: async
+// (the game-loop path), sends from the handlers. --host-driven (polyws only):
+// WebSocketSettings.HostDriven, so DispatchEvents does the I/O itself. ClientWebSocket: async
 // SendAsync/ReceiveAsync, as a .NET service would use it.
 using System;
 using System.Diagnostics;
@@ -30,8 +31,10 @@ static class Program
     {
         try
         {
-            if (args.Length != 5 || args[0] != "--client")
-                throw new ArgumentException("usage: PolywsBench --client polyws|clientwebsocket URL MODE SECONDS");
+            bool hostDriven = args.Length == 6 && args[2] == "--host-driven";
+            if (hostDriven) args = new[] { args[0], args[1], args[3], args[4], args[5] };
+            if (args.Length != 5 || args[0] != "--client" || (hostDriven && args[1] != "polyws"))
+                throw new ArgumentException("usage: PolywsBench --client polyws|clientwebsocket [--host-driven] URL MODE SECONDS");
             string client = args[1], url = args[2], mode = args[3];
             double seconds = double.Parse(args[4], CultureInfo.InvariantCulture);
             double warmup = double.Parse(Environment.GetEnvironmentVariable("BENCH_WARMUP") ?? "1", CultureInfo.InvariantCulture);
@@ -39,7 +42,7 @@ static class Program
                 throw new ArgumentException("unknown mode " + mode);
             Result r = client switch
             {
-                "polyws" => PolywsClient.Run(url, mode, warmup, seconds),
+                "polyws" => PolywsClient.Run(url, mode, warmup, seconds, hostDriven),
                 "clientwebsocket" => ClientWebSocketClient.Run(url, mode, warmup, seconds).GetAwaiter().GetResult(),
                 _ => throw new ArgumentException("unknown client " + client),
             };
@@ -81,15 +84,18 @@ static class Payloads
 
 static class PolywsClient
 {
-    public static Result Run(string url, string mode, double warmup, double seconds)
+    static Polyws.WebSocketSettings _settings;
+
+    public static Result Run(string url, string mode, double warmup, double seconds, bool hostDriven)
     {
+        _settings = new Polyws.WebSocketSettings { HostDriven = hostDriven };
         if (mode == "connect")
         {
             Connect(url, warmup, out _);
             Connect(url, seconds, out Result r);
             return r;
         }
-        using var ws = new Polyws.WebSocket(url);
+        using var ws = new Polyws.WebSocket(url, _settings);
         bool open = false;
         string failure = null;
         ws.OnOpen += (s, e) => open = true;
@@ -171,7 +177,7 @@ static class PolywsClient
         long ops = 0;
         while (!clock.Over)
         {
-            using var ws = new Polyws.WebSocket(url);
+            using var ws = new Polyws.WebSocket(url, _settings);
             Polyws.CloseEventArgs close = null;
             ws.OnOpen += (s, e) => ws.Close(1000);
             ws.OnClose += (s, e) => close = e;

@@ -19,7 +19,8 @@ namespace Polyws
     /// (<see cref="EventDelivery"/>), copied into managed objects, and raised here.
     /// No delegate is handed to native code, so none can be collected while native
     /// code might call it, and nothing depends on IL2CPP's rules for callbacks.</para>
-    /// <para>Each socket has its own event loop (one library I/O thread), so
+    /// <para>Each socket has its own event loop (one library I/O thread, or none with
+    /// <see cref="WebSocketSettings.HostDriven"/>), so
     /// <see cref="DispatchEvents"/> runs exactly this socket's events.</para>
     /// <para>An exception thrown by a handler is caught, reported through
     /// <see cref="HandlerException"/> (or <see cref="Trace"/> when nobody listens),
@@ -97,6 +98,7 @@ namespace Polyws
             if (url == null) throw new ArgumentNullException(nameof(url));
             settings = settings?.Clone() ?? new WebSocketSettings();
             _delivery = settings.Delivery;
+            HostDriven = settings.HostDriven;
             if (_delivery == EventDelivery.SynchronizationContext)
             {
                 _context = SynchronizationContext.Current ?? throw new InvalidOperationException(
@@ -104,7 +106,9 @@ namespace Polyws
             }
             if (settings.QueueMessages) _queue = new MessageQueue();
 
-            ws_result r = PolywsNative.ws_loop_new(ws_delivery_t.WS_DELIVERY_DISPATCH, out _loop);
+            // Host-driven: no library I/O thread; the thread in Pump() does the I/O.
+            ws_result r = PolywsNative.ws_loop_new(settings.HostDriven
+                ? ws_delivery_t.WS_DELIVERY_HOST_DRIVEN : ws_delivery_t.WS_DELIVERY_DISPATCH, out _loop);
             if (r != ws_result.WS_OK)
                 throw Errors.ToException(r, PolywsNative.ws_last_error(IntPtr.Zero), null);
             IntPtr options = IntPtr.Zero;
@@ -226,6 +230,9 @@ namespace Polyws
 
         /// <summary>How events are delivered (from the settings).</summary>
         public EventDelivery Delivery => _delivery;
+
+        /// <summary>The socket's loop is host-driven (<see cref="WebSocketSettings.HostDriven"/>).</summary>
+        public bool HostDriven { get; }
 
         /// <summary>Completes with the final close event (none after it; not a reconnecting one).</summary>
         public Task<CloseEventArgs> Closed => _closed.Task;
