@@ -67,9 +67,11 @@ def discover(bin_dir, build):
     for label, interp, sub in (("Lua 5.4", "lua5.4", "5.4"), ("LuaJIT", "luajit", "luajit")):
         d = os.path.join(build, "bindings", "lua", sub)
         if shutil.which(interp) and os.path.exists(os.path.join(d, "polyws_core.so")):
-            clients.append(Client("polyws " + label, "polyws",
-                                  [interp, os.path.join(ROOT, "bench", "lua_client.lua"), "{url}"],
-                                  all4, env={"LUA_PATH": d + "/?.lua", "LUA_CPATH": d + "/?.so"}))
+            env = {"LUA_PATH": d + "/?.lua", "LUA_CPATH": d + "/?.so"}
+            lua_client = os.path.join(ROOT, "bench", "lua_client.lua")
+            clients.append(Client("polyws " + label, "polyws", [interp, lua_client, "{url}"], all4, env=env))
+            clients.append(Client("polyws %s, host-driven" % label, "polyws",
+                                  [interp, lua_client, "--host-driven", "{url}"], all4, env=env))
         else:
             notes.append("polyws %s: skipped (%s or the Lua binding is not built)" % (label, interp))
     # The C# work's launchers (bench/csharp/cs-polyws, cs-clientwebsocket),

@@ -1,9 +1,15 @@
 -- bench/lua_client.lua -- polyws from Lua (`require "polyws"`), following
 -- bench/README.md:
---   lua lua_client.lua URL rtt|mib|pipeline|connect SECONDS
--- Prints {"ops": n, "seconds": s, "cpu_seconds": c}.
+--   lua lua_client.lua [--host-driven] URL rtt|mib|pipeline|connect SECONDS
+-- Prints {"ops": n, "seconds": s, "cpu_seconds": c}. --host-driven:
+-- polyws.configure{ hostDriven = true } (dispatch does the I/O itself).
 local polyws = require "polyws"
-local url, mode, seconds = arg[1], arg[2], tonumber(arg[3])
+local args = { ... }
+if args[1] == "--host-driven" then
+  polyws.configure{ hostDriven = true }
+  table.remove(args, 1)
+end
+local url, mode, seconds = args[1], args[2], tonumber(args[3])
 local binary = mode ~= "rtt"
 local size = mode == "rtt" and 32 or mode == "mib" and 1048576 or 64
 local chars = {}

@@ -93,13 +93,15 @@ end
 -- ---------------------------------------------------------------------------
 
 local loop
-do
-  local rc, l = core.ws_loop_new(core.WS_DELIVERY_DISPATCH)
+local host_driven = false
+local function new_loop(delivery, level)
+  local rc, l = core.ws_loop_new(delivery)
   if rc ~= core.WS_OK then
-    error("polyws: cannot start an event loop: " .. core.ws_last_error(nil), 2)
+    error("polyws: cannot start an event loop: " .. core.ws_last_error(nil), level + 1)
   end
-  loop = l
+  return l
 end
+loop = new_loop(core.WS_DELIVERY_DISPATCH, 2)
 -- Freed when nothing that uses the loop is left (at the latest when the Lua
 -- state closes): every function below that passes `loop` to C also holds
 -- loop_guard. Sockets still alive keep the native loop running until they
@@ -902,9 +904,40 @@ function M.dispatch(timeout, max)
   return n
 end
 
+--- Module settings, before the first socket: polyws.configure{ hostDriven = true }
+-- gives the module a host-driven loop (WS_DELIVERY_HOST_DRIVEN): no library
+-- I/O thread, polyws.dispatch() does the network I/O itself on the Lua
+-- thread, and sends go to the kernel within ws:send(). Faster for a Lua
+-- host, which sends and receives on its one thread; but nothing moves
+-- (connecting, reading, pings, the closing handshake) outside
+-- polyws.dispatch(), and polyws.fd() is -1. Raises once a socket exists.
+-- @return the settings now in force, { hostDriven = bool }
+function M.configure(settings)
+  if settings ~= nil then
+    if type(settings) ~= "table" then argerror(1, "configure", "table expected, got " .. type(settings)) end
+    for k, v in pairs(settings) do
+      if k ~= "hostDriven" then argerror(1, "configure", "unknown setting '" .. tostring(k) .. "'") end
+      if type(v) ~= "boolean" then argerror(1, "configure", "hostDriven must be a boolean") end
+    end
+    local want = settings.hostDriven
+    if want ~= nil and want ~= host_driven then
+      if next_id ~= 0 then
+        error("polyws.configure: the loop is chosen before the first socket (polyws.new was already called)", 2)
+      end
+      local _ = loop_guard
+      local l = new_loop(want and core.WS_DELIVERY_HOST_DRIVEN or core.WS_DELIVERY_DISPATCH, 2)
+      core.ws_loop_free(loop) -- no socket was ever created on it
+      loop, host_driven = l, want
+    end
+  end
+  return { hostDriven = host_driven }
+end
+
 --- The loop's file descriptor: readable while events wait. Poll it for
 -- reading in the host's own loop (luv, cqueues, copas, a game loop), then
--- call polyws.dispatch(0). Do not read from it or close it.
+-- call polyws.dispatch(0). Do not read from it or close it. -1 with
+-- configure{ hostDriven = true }: call polyws.dispatch(0) once per frame or
+-- tick instead (polyws.timeout() says when a task is due).
 function M.fd()
   local _ = loop_guard
   return core.ws_loop_fd(loop)
