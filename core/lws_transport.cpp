@@ -240,7 +240,14 @@ private:
     };
     static void on_fire(lws_sorted_usec_list_t *sul) {
         LwsTimer *timer = reinterpret_cast<Slot *>(sul)->owner;
+        struct lws_context *context = timer->context_;
         timer->fire_();   // may delete the timer's owner, and the timer
+        // lws runs due timers just before its poll(), which then waits for
+        // the next timer (often many seconds away). On a host-driven loop
+        // the caller of service() must see what this timer did (an event
+        // queued, its deadline passed) now: make that poll return at once.
+        auto *state = static_cast<State *>(lws_context_user(context));
+        if (state && state->driver == Driver::Host) lws_cancel_service(context);
     }
     Slot slot_;
     struct lws_context *context_;
