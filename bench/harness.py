@@ -96,6 +96,9 @@ def discover(bin_dir, build):
         word = next((w for w in words if w in text), words[0])
         env = {"POLYWS_BUILD": build}
         clients.append(Client("polyws " + label, "polyws", ["sh", script, "polyws", "{url}"], all4, warmup=3, env=env))
+        if "polyws-inline" in text:
+            clients.append(Client("polyws %s, host-driven" % label, "polyws", ["sh", script, "polyws-inline", "{url}"],
+                                  all4, warmup=3, env=env))
         clients.append(Client(peer, "peer", ["sh", script, word, "{url}"], all4, warmup=3, env=env))
     for name, exe in (("Boost.Beast 1.74 (sync)", "beast_client"), ("websocketpp 0.8", "websocketpp_client")):
         if os.access(b(exe), os.X_OK):

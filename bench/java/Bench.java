@@ -1,10 +1,12 @@
 // Java benchmark clients, one calling convention (notes/bench-clients.md):
 //
-//   java -cp polyws-VERSION.jar:CLASSES Bench polyws|jdk URL rtt|mib|pipeline|connect SECONDS
-//   (bench/java/client.sh polyws|jdk URL MODE SECONDS compiles and runs it)
+//   java -cp polyws-VERSION.jar:CLASSES Bench polyws|polyws-inline|jdk URL rtt|mib|pipeline|connect SECONDS
+//   (bench/java/client.sh polyws|polyws-inline|jdk URL MODE SECONDS compiles and runs it)
 //
 //   polyws  io.polyws.WebSocket on a host-driven EventLoop: listeners run on
 //           the main thread inside dispatch(), no Java thread hand-off.
+//   polyws-inline  the same on EventLoop.createWithInlineIo() (the C API's
+//           WS_DELIVERY_HOST_DRIVEN): dispatch() also does the network I/O.
 //   jdk     java.net.http.WebSocket (JDK 11+), its listener on the HTTP
 //           client's executor, the main thread waiting on a queue.
 //
@@ -54,7 +56,7 @@ public final class Bench {
 
   public static void main(String[] args) {
     if (args.length != 4) {
-      System.err.println("usage: Bench polyws|jdk URL rtt|mib|pipeline|connect SECONDS");
+      System.err.println("usage: Bench polyws|polyws-inline|jdk URL rtt|mib|pipeline|connect SECONDS");
       System.exit(2);
     }
     try {
@@ -67,7 +69,10 @@ public final class Bench {
       Client c;
       switch (args[0]) {
         case "polyws":
-          c = new PolywsClient(url);
+          c = new PolywsClient(url, EventLoop.create());
+          break;
+        case "polyws-inline":
+          c = new PolywsClient(url, EventLoop.createWithInlineIo());
           break;
         case "jdk":
           c = new JdkClient(url);
@@ -108,7 +113,7 @@ public final class Bench {
 
   static final class PolywsClient implements Client {
     final String url;
-    final EventLoop loop = EventLoop.create();
+    final EventLoop loop;
     WebSocket ws; // the connection of the message modes, kept across warm-up and run
     String mode;
     long received;
@@ -116,8 +121,9 @@ public final class Bench {
     boolean closed;
     String failure;
 
-    PolywsClient(String url) {
+    PolywsClient(String url, EventLoop loop) {
       this.url = url;
+      this.loop = loop;
     }
 
     WebSocket open() {

@@ -1,7 +1,7 @@
 #!/bin/sh
 # The Java benchmark clients (bench/java/Bench.java) with the common calling
 # convention of notes/bench-clients.md:
-#   bench/java/client.sh polyws|jdk URL rtt|mib|pipeline|connect SECONDS
+#   bench/java/client.sh polyws|polyws-inline|jdk URL rtt|mib|pipeline|connect SECONDS
 # Uses the jar of the release build (POLYWS_BUILD, default build/); compiles
 # Bench.java into $POLYWS_BUILD/bench-java when it changed. JAVA_OPTS are
 # passed to the JVM; BENCH_WARMUP (seconds) as for every client.

@@ -29,6 +29,20 @@ import java.util.concurrent.TimeUnit;
  * A socket may also hand its events to an {@link java.util.concurrent.Executor}
  * ({@link WebSocket.Builder#executor}), still one at a time, in order.
  *
+ * <p><b>Inline I/O</b> ({@link #createWithInlineIo()},
+ * {@link #withThreadAndInlineIo(String)}; the C API's
+ * {@code WS_DELIVERY_HOST_DRIVEN}): the loop has no library I/O thread; the
+ * thread that takes its events (the caller of {@link #dispatch(long)}, or the
+ * loop's own dispatcher thread) does the network I/O while it waits, and a
+ * {@code send} made on that thread (from a listener) or while no thread
+ * dispatches is written to the network within the call. No message crosses
+ * between threads, so request/response traffic runs much faster. The
+ * trade-off with {@link #createWithInlineIo()}: nothing moves between
+ * dispatch() calls (connecting, reading, pings, the closing handshake,
+ * timeouts), so call it often; {@link #fd()} is -1. With a dispatcher thread,
+ * that thread always waits inside the library, so only the speed changes; a
+ * send from another thread is handed to it and wakes it.
+ *
  * <p>Closing a loop releases the sockets still on it (as {@code ws_free()}:
  * 1001 going away, no further events) and then the native loop. A loop that
  * becomes unreachable without close() is released the same way.
@@ -82,28 +96,49 @@ public final class EventLoop implements AutoCloseable {
 
   private final State state;
   private final Thread thread; // null: the host calls dispatch()
+  private final boolean inlineIo; // WS_DELIVERY_HOST_DRIVEN: no library I/O thread
   private final Object dispatchLock = new Object();
   private volatile boolean closed;
   private Thread dispatching; // guarded by dispatchLock
 
   static synchronized EventLoop shared() {
-    if (shared == null) shared = new EventLoop("polyws-dispatcher");
+    if (shared == null) shared = new EventLoop("polyws-dispatcher", false);
     return shared;
   }
 
   /** A loop whose listeners run in {@link #dispatch(long)}, on the caller's thread. */
   public static EventLoop create() {
-    return new EventLoop(null);
+    return new EventLoop(null, false);
   }
 
   /** A loop with its own daemon dispatcher thread of this name. */
   public static EventLoop withThread(String threadName) {
-    return new EventLoop(java.util.Objects.requireNonNull(threadName, "threadName"));
+    return new EventLoop(java.util.Objects.requireNonNull(threadName, "threadName"), false);
   }
 
-  private EventLoop(String threadName) {
+  /**
+   * As {@link #create()}, with inline I/O (see the class comment): dispatch()
+   * also does the network I/O, on the calling thread. The fastest loop for a
+   * thread that both sends and receives; nothing moves between dispatch() calls.
+   */
+  public static EventLoop createWithInlineIo() {
+    return new EventLoop(null, true);
+  }
+
+  /**
+   * As {@link #withThread(String)}, with inline I/O (see the class comment):
+   * the dispatcher thread does the network I/O too, so a listener's send goes
+   * out within the call.
+   */
+  public static EventLoop withThreadAndInlineIo(String threadName) {
+    return new EventLoop(java.util.Objects.requireNonNull(threadName, "threadName"), true);
+  }
+
+  private EventLoop(String threadName, boolean inlineIo) {
+    this.inlineIo = inlineIo;
     long[] out = new long[1];
-    int rc = PolywsNative.ws_loop_new(PolywsNativeConstants.WS_DELIVERY_DISPATCH, out);
+    int rc = PolywsNative.ws_loop_new(inlineIo ? PolywsNativeConstants.WS_DELIVERY_HOST_DRIVEN
+        : PolywsNativeConstants.WS_DELIVERY_DISPATCH, out);
     if (rc != 0) throw WebSocket.failure(rc, PolywsNative.ws_last_error(0));
     state = new State(out[0]);
     if (threadName == null) {
@@ -124,6 +159,11 @@ public final class EventLoop implements AutoCloseable {
   /** True when the host runs listeners with {@link #dispatch(long)}. */
   public boolean isHostDriven() {
     return thread == null;
+  }
+
+  /** True when the thread taking events also does the network I/O (no library I/O thread). */
+  public boolean hasInlineIo() {
+    return inlineIo;
   }
 
   SocketRef register(long ws, WebSocket socket, WebSocket.NativeSocket nat) {
@@ -215,7 +255,7 @@ public final class EventLoop implements AutoCloseable {
   /**
    * A file descriptor readable while events wait (for hosts that poll file
    * descriptors through JNI or a native loop); -1 on a loop with its own
-   * thread. Do not read or close it.
+   * thread or with inline I/O. Do not read or close it.
    */
   public int fd() {
     return thread == null ? PolywsNative.ws_loop_fd(handle()) : -1;
