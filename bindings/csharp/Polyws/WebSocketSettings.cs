@@ -32,8 +32,8 @@ namespace Polyws
         /// conversation run from the handlers or a game loop: a send made on the
         /// dispatching thread (or while no thread dispatches) is written to the network
         /// within the Send call, and a received message is read by the thread that
-        /// handles it, so no message crosses between threads (about 1.7x the round
-        /// trips of the default in the C benchmark). A Send from another thread while
+        /// handles it, so no message crosses between threads (in the round-trip
+        /// benchmark about 1.5x the default, the C client's own host-driven rate). A Send from another thread while
         /// the delivery thread waits is handed to it and wakes it, as with the default.</para>
         /// <para>The trade-off, with <see cref="EventDelivery.Manual"/>: nothing moves
         /// between DispatchEvents() calls. The connection is opened, messages are read,

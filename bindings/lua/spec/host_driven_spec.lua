@@ -46,10 +46,9 @@ describe("host-driven loop", function()
     assert.are.equal(1001, freed.close_code)
   end)
 
-  -- Pending until the core's fix: on a host-driven loop an idle wait
-  -- (dispatch with a timeout, a task's sleep) lasts until lws's next timer,
-  -- about 30 s. Verified to fail without the fix and pass with it.
-  pending("keeps to dispatch's timeout and a task's sleep when idle", function()
+  -- lws's timer pass just before poll() once made an idle wait (dispatch
+  -- with a timeout, a task's sleep) last until its next timer, about 30 s.
+  it("keeps to dispatch's timeout and a task's sleep when idle", function()
     assert.are.equal("idle ok\nstatus=0\n", script(echo.url(), "idle"))
   end)
 end)
