@@ -180,7 +180,16 @@ int callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void
         link->handler_->on_connected(*link);
         return 0;
     case LWS_CALLBACK_RAW_RX:
-        if (link && !link->closing_) link->handler_->on_bytes(static_cast<const uint8_t *>(in), len);
+        if (!link || link->closing_) return 0;
+        link->handler_->on_bytes(static_cast<const uint8_t *>(in), len);
+        // On Windows a close or reset that arrived with these bytes is
+        // dropped by lws 4.1.6 and never reported again (platform.h,
+        // peer_ended_stream): ask the socket, and end the link as lws does
+        // when it reads the end itself (RAW_CLOSE, then on_closed). Always
+        // false elsewhere.
+        if (!link->closing_ &&
+            peer_ended_stream(static_cast<std::uintptr_t>(lws_get_socket_fd(wsi))))
+            link->close();
         return 0;
     case LWS_CALLBACK_RAW_WRITEABLE:
         if (link && !link->closing_) link->handler_->on_writable();

@@ -4,6 +4,7 @@
 // these declarations.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 namespace polyws {
@@ -69,6 +70,20 @@ bool process_is_terminating();
 // DLLs do. Does nothing elsewhere (a shared object's destructors run at
 // dlclose with its threads alive).
 void keep_library_loaded();
+
+// True when the peer has already ended the TCP stream on `socket` (the
+// transport's own socket, non-blocking), with nothing left to read: an
+// orderly shutdown (FIN) or a reset. Asked on Windows right after received
+// bytes were handled, because there the end can otherwise go unseen:
+// Winsock signals FD_CLOSE only once, and when it comes in the same
+// WSAEnumNetworkEvents() result as FD_READ, libwebsockets 4.1.6 reads the
+// data and drops the close (core-net/service.c closes on POLLHUP only
+// without POLLIN; lib/plat/windows/windows-service.c never reports it
+// again), so the connection would wait forever instead of ending with
+// 1006. Peeks one byte (MSG_PEEK): data still waiting means no (Winsock
+// signals FD_READ again after the next read). Always false on POSIX
+// systems, where poll() keeps reporting the end until it is read.
+bool peer_ended_stream(std::uintptr_t socket);
 
 // Reads a whole file named by a UTF-8 path (a wide-character path on
 // Windows, where the narrow C library functions use the ANSI code page).

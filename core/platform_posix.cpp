@@ -28,6 +28,8 @@ bool process_is_terminating() { return false; }
 
 void keep_library_loaded() {}
 
+bool peer_ended_stream(std::uintptr_t) { return false; }
+
 bool read_file_utf8(const std::string &path, std::string &contents, std::string &error) {
     FILE *f = std::fopen(path.c_str(), "rb");
     if (!f) {

@@ -64,6 +64,21 @@ void keep_library_loaded() {
                        reinterpret_cast<LPCWSTR>(&keep_library_loaded), &self);
 }
 
+bool peer_ended_stream(std::uintptr_t socket) {
+    char byte;
+    int n = recv(static_cast<SOCKET>(socket), &byte, 1, MSG_PEEK);
+    if (n == 0) return true;   // FIN, and every byte before it already read
+    if (n > 0) return false;   // more to read: FD_READ comes again
+    switch (WSAGetLastError()) {
+    case WSAEWOULDBLOCK:   // nothing yet, the stream goes on
+    case WSAEINTR:
+    case WSAEINPROGRESS:
+        return false;
+    default:               // WSAECONNRESET, WSAECONNABORTED, ...: the stream is gone
+        return true;
+    }
+}
+
 NetworkUse::NetworkUse() {
     std::lock_guard<std::mutex> lock(winsock_mutex);
     if (winsock_users == 0) {

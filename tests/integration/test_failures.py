@@ -59,17 +59,12 @@ class NodeFailureTests(CliTestCase):
         res = self.cli(self.server.url("/drop-after-open"), "--jsonl", "--echo")
         self.assertEvents(res, [open_ev(), close_ev(1006, "", False)], rc=1)
 
-    # Under Wine the client hangs in about 1 run in 7 (open, then no close):
-    # a reset that arrives with the last data is reported once by Winsock
-    # (FD_READ | FD_CLOSE in one WSAEnumNetworkEvents), and libwebsockets
-    # 4.1.6's Windows loop then reads and ignores the FD_CLOSE
-    # (core-net/service.c closes on POLLHUP only without POLLIN), so the
-    # loss of the connection is never seen. A Winsock program doing the
-    # same against this peer under Wine got READ and CLOSE together in 2 of
-    # 8 runs and nothing after reading the 101. A bug of the Windows
-    # transport to fix (core/lws_transport.cpp), not of the test.
-    @unittest.skipIf(cli_under_wine(), "Windows: a reset arriving with the last data is lost "
-                     "by libwebsockets' WSAEventSelect loop (the client then waits forever)")
+    # Under Wine this once hung about 1 run in 7 (open, then no close): a
+    # reset arriving with the last data is reported once by Winsock
+    # (FD_READ | FD_CLOSE together), and libwebsockets 4.1.6's Windows loop
+    # reads and drops the FD_CLOSE. The transport now asks the socket after
+    # each read on Windows (platform.h, peer_ended_stream); this case checks
+    # that the reset still ends the connection with 1006.
     def test_rule24_reset_after_open_no_error(self):
         res = self.cli(self.server.url("/drop-after-open?mode=rst"), "--jsonl", "--echo")
         if cli_under_wine() and res.events and res.events[0].get("event") == "error":
