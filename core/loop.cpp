@@ -1,6 +1,7 @@
 #include "loop.h"
 
 #include "connection.h"
+#include "platform.h"
 #include "resolver.h"
 
 #include <chrono>
@@ -19,6 +20,7 @@ Status Loop::create(ws_delivery_t delivery, std::shared_ptr<Loop> &out) {
     if (delivery != WS_DELIVERY_DISPATCH && delivery != WS_DELIVERY_IO_THREAD &&
         delivery != WS_DELIVERY_HOST_DRIVEN)
         return {WS_ERR_INVALID_ARGUMENT, "unknown delivery mode"};
+    prepare_openssl();   // before the transport starts OpenSSL (platform.h)
     auto loop = std::make_shared<Loop>(delivery);
     std::string error;
     if (!loop->wakeup_.open(error)) return {WS_ERR_LOOP, error};

@@ -85,6 +85,20 @@ void keep_library_loaded();
 // systems, where poll() keeps reporting the end until it is read.
 bool peer_ended_stream(std::uintptr_t socket);
 
+// Initialises OpenSSL before the library's first use of it (a loop's
+// transport: lws_create_context starts OpenSSL; then TLS, SHA-1 and the
+// random masks). On Windows OpenSSL is linked into polyws.dll and would
+// register its clean-up (OPENSSL_cleanup) with atexit, which in a DLL runs
+// at DLL_PROCESS_DETACH: when the process ends, after Windows has killed
+// the other threads, perhaps an I/O thread holding one of OpenSSL's locks
+// (see process_is_terminating), so the clean-up could hang the exit. It is
+// started with OPENSSL_INIT_NO_ATEXIT instead (only the first
+// initialisation decides), and the system reclaims OpenSSL's memory with
+// the process. Does nothing elsewhere: there OpenSSL is the system's
+// shared library, which the host may use too, and exit-time code runs
+// with every thread alive.
+void prepare_openssl();
+
 // Reads a whole file named by a UTF-8 path (a wide-character path on
 // Windows, where the narrow C library functions use the ANSI code page).
 // False with `error` set (the system's reason) when it cannot be read.

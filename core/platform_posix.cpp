@@ -30,6 +30,8 @@ void keep_library_loaded() {}
 
 bool peer_ended_stream(std::uintptr_t) { return false; }
 
+void prepare_openssl() {}
+
 bool read_file_utf8(const std::string &path, std::string &contents, std::string &error) {
     FILE *f = std::fopen(path.c_str(), "rb");
     if (!f) {

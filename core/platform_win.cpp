@@ -4,6 +4,8 @@
 #include <winsock2.h>
 #include <windows.h>
 
+#include <openssl/crypto.h>
+
 #include <atomic>
 #include <cstdio>
 #include <cwchar>
@@ -77,6 +79,11 @@ bool peer_ended_stream(std::uintptr_t socket) {
     default:               // WSAECONNRESET, WSAECONNABORTED, ...: the stream is gone
         return true;
     }
+}
+
+void prepare_openssl() {
+    // Thread-safe and cheap once done (OpenSSL runs its steps once).
+    OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT, nullptr);
 }
 
 NetworkUse::NetworkUse() {
