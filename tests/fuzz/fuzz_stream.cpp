@@ -27,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -185,9 +186,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     // Generous bounds: a loaded 2-core CI machine (sanitizers, valgrind
     // next door) can stall a loopback connect for seconds.
     int64_t deadline = now_ms() + 30000;
+    // Waits and accepts again when a signal interrupts them: libFuzzer's
+    // -timeout watchdog is a SIGALRM every few seconds (EINTR here once
+    // failed the run, with the client connecting as it should).
     pollfd lp{listener, POLLIN, 0};
-    FUZZ_ASSERT(poll(&lp, 1, 20000) == 1);
-    int fd = accept(listener, nullptr, nullptr);
+    int ready;
+    do ready = poll(&lp, 1, 20000);
+    while (ready < 0 && errno == EINTR && now_ms() < deadline);
+    FUZZ_ASSERT(ready == 1);
+    int fd;
+    do fd = accept(listener, nullptr, nullptr);
+    while (fd < 0 && errno == EINTR && now_ms() < deadline);
     FUZZ_ASSERT(fd >= 0);
     std::string req = read_request(fd, deadline);
     FUZZ_ASSERT(!req.empty());
