@@ -9,7 +9,7 @@
  * test_support's wait_for() only polls loops whose ws_loop_fd() is -1 (it
  * was written for I/O-thread loops), and a host-driven loop makes no
  * progress unless dispatched, so this file has waits of its own that
- * dispatch: dispatch_until() and dispatch_events().
+ * dispatch: wait_for() and wait_events().
  */
 #include "test_support.h"
 
@@ -24,35 +24,6 @@
 #include <unistd.h>
 
 /* ---- Waits that drive the loop ------------------------------------------ */
-
-/* Dispatches `loop` in 50 ms steps until `predicate(context)` holds or
- * `seconds` pass. Returns the predicate's last value. */
-static bool dispatch_until(ws_loop *loop, wait_predicate predicate, void *context,
-                           double seconds) {
-    double deadline = now_seconds() + seconds;
-    for (;;) {
-        if (predicate(context)) return true;
-        if (now_seconds() > deadline) return predicate(context);
-        assert_int_equal(ws_loop_dispatch(loop, 50, NULL), WS_OK);
-    }
-}
-
-struct count_wait {
-    recorder *r;
-    ws_event_type_t type;
-    size_t n;
-};
-
-static bool has_events(void *context) {
-    struct count_wait *w = context;
-    return recorder_count(w->r, w->type) >= w->n;
-}
-
-/* Dispatches until `r` holds at least `n` events of `type` (0: any). */
-static bool dispatch_events(ws_loop *loop, recorder *r, ws_event_type_t type, size_t n) {
-    struct count_wait w = {r, type, n};
-    return dispatch_until(loop, has_events, &w, WAIT_SECONDS);
-}
 
 static ws_loop *new_host_driven_loop(void) {
     ws_loop *loop = NULL;
@@ -70,7 +41,7 @@ static ws_socket *open_on(ws_loop *loop, const char *url, const ws_options *opti
     assert_non_null(ws);
     if (r) {
         recorder_attach(r, ws);
-        assert_true(dispatch_events(loop, r, WS_EVENT_OPEN, 1));
+        assert_true(wait_events(loop, r, WS_EVENT_OPEN, 1));
     } else {
         double deadline = now_seconds() + WAIT_SECONDS;
         while (ws_ready_state(ws) == WS_CONNECTING && now_seconds() < deadline)
@@ -208,13 +179,13 @@ static void test_host_driven_starts_no_thread(void **state) {
     recorder r;
     recorder_init(&r);
     recorder_attach(&r, ws);
-    assert_true(dispatch_events(loop, &r, WS_EVENT_OPEN, 1));
+    assert_true(wait_events(loop, &r, WS_EVENT_OPEN, 1));
     assert_int_equal(threads_now(), baseline.threads);
     assert_int_equal(ws_send_text(ws, "no thread", 9), WS_OK);
-    assert_true(dispatch_events(loop, &r, WS_EVENT_MESSAGE, 1));
+    assert_true(wait_events(loop, &r, WS_EVENT_MESSAGE, 1));
     assert_int_equal(threads_now(), baseline.threads);
     assert_int_equal(ws_close(ws, 1000, NULL), WS_OK);
-    assert_true(dispatch_events(loop, &r, WS_EVENT_CLOSE, 1));
+    assert_true(wait_events(loop, &r, WS_EVENT_CLOSE, 1));
     assert_int_equal(threads_now(), baseline.threads);
 
     ws_free(ws);
@@ -237,15 +208,15 @@ static void test_host_driven_echo_conversation_on_own_thread(void **state) {
     assert_int_equal(ws_new_ex(f->loop, server.url, NULL, 0, NULL, &ws), WS_OK);
     recorder_attach(&f->r, ws);
     assert_int_equal(ws_ready_state(ws), WS_CONNECTING);
-    assert_true(dispatch_events(f->loop, &f->r, WS_EVENT_OPEN, 1));
+    assert_true(wait_events(f->loop, &f->r, WS_EVENT_OPEN, 1));
 
     static const uint8_t binary[] = {0x00, 0x01, 0x80, 0xff, 0x7f};
     assert_int_equal(ws_send_text(ws, "hello, host", 11), WS_OK);
     assert_int_equal(ws_send_binary(ws, binary, sizeof binary), WS_OK);
-    assert_true(dispatch_events(f->loop, &f->r, WS_EVENT_MESSAGE, 2));
+    assert_true(wait_events(f->loop, &f->r, WS_EVENT_MESSAGE, 2));
     assert_int_equal(ws_close(ws, 1000, "bye"), WS_OK);
     assert_int_equal(ws_ready_state(ws), WS_CLOSING);
-    assert_true(dispatch_events(f->loop, &f->r, WS_EVENT_CLOSE, 1));
+    assert_true(wait_events(f->loop, &f->r, WS_EVENT_CLOSE, 1));
     assert_int_equal(ws_ready_state(ws), WS_CLOSED);
 
     /* open, text, binary, close; nothing else. */
@@ -310,7 +281,7 @@ static void test_host_driven_sends_from_other_threads(void **state) {
     }
     /* This thread does the I/O meanwhile; sends that find it dispatching are
      * handed to it, the others write themselves. */
-    bool done = dispatch_events(f->loop, &f->r, WS_EVENT_MESSAGE, SENDERS * PER_SENDER);
+    bool done = wait_events(f->loop, &f->r, WS_EVENT_MESSAGE, SENDERS * PER_SENDER);
     for (int t = 0; t < SENDERS; ++t) pthread_join(threads[t], NULL);
     for (int t = 0; t < SENDERS; ++t) assert_int_equal(senders[t].failures, 0);
     if (!done)
@@ -349,7 +320,7 @@ static void test_host_driven_send_without_dispatcher_writes_at_once(void **state
     assert_int_equal(ws_send_binary(ws, "\x01\x02\x03", 3), WS_OK);
     assert_int_equal(ws_buffered_amount(ws), 0);
     /* And they really went: both come back. */
-    assert_true(dispatch_events(f->loop, &f->r, WS_EVENT_MESSAGE, 2));
+    assert_true(wait_events(f->loop, &f->r, WS_EVENT_MESSAGE, 2));
     assert_memory_equal(recorder_get(&f->r, WS_EVENT_MESSAGE, 0)->data, "straight out", 12);
     assert_memory_equal(recorder_get(&f->r, WS_EVENT_MESSAGE, 1)->data, "\x01\x02\x03", 3);
     ws_free(ws);
@@ -412,7 +383,7 @@ static void test_host_driven_buffered_amount_settles_after_dispatch(void **state
     assert_int_equal(after_dispatch, 0);
 
     /* Both echoes arrive: the bytes did go out. */
-    assert_true(dispatch_events(f->loop, &f->r, WS_EVENT_MESSAGE, 3));
+    assert_true(wait_events(f->loop, &f->r, WS_EVENT_MESSAGE, 3));
     assert_int_equal(recorder_get(&f->r, WS_EVENT_MESSAGE, 1)->size, PROBE_TEXT);
     assert_int_equal(recorder_get(&f->r, WS_EVENT_MESSAGE, 2)->size, PROBE_BINARY);
     assert_int_equal(ws_buffered_amount(ws), 0);
@@ -590,7 +561,7 @@ static void test_host_driven_dispatch_from_listener_is_reentrant(void **state) {
     /* The loop still works afterwards. */
     recorder_attach(&f->r, ws);
     assert_int_equal(ws_send_text(ws, "after", 5), WS_OK);
-    assert_true(dispatch_events(f->loop, &f->r, WS_EVENT_MESSAGE, 1));
+    assert_true(wait_events(f->loop, &f->r, WS_EVENT_MESSAGE, 1));
     assert_memory_equal(recorder_get(&f->r, WS_EVENT_MESSAGE, 0)->data, "after", 5);
     ws_free(ws);
     ws_loop_free(r.other);
@@ -676,7 +647,7 @@ static void test_host_driven_two_dispatching_threads_deliver_each_event_once(voi
      * would have shown up already (the echo keeps the order). */
     assert_int_equal(ws_send_text(ws, "end", 3), WS_OK);
     /* This thread dispatches too, competing with `other`. */
-    bool done = dispatch_until(f->loop, log_complete, &log, WAIT_SECONDS);
+    bool done = wait_for(f->loop, log_complete, &log, WAIT_SECONDS);
     atomic_store(&d.stop, true);
     pthread_join(other, NULL);
     if (!done) print_error("%d of %d messages, end %d\n", log.count, COUNTED, log.end_seen);
@@ -731,7 +702,7 @@ static void test_host_driven_connect_timeout_fires_while_dispatching(void **stat
     ws_options_free(options);
     recorder_attach(&f->r, ws);
 
-    assert_true(dispatch_events(f->loop, &f->r, WS_EVENT_CLOSE, 1));
+    assert_true(wait_events(f->loop, &f->r, WS_EVENT_CLOSE, 1));
     /* The TCP connection was made (it waits in the backlog): the failure
      * came from the timer, not from a refused connect. */
     struct pollfd p = {listen_fd, POLLIN, 0};
@@ -767,7 +738,7 @@ static bool all_have(void *context) {
 
 static bool dispatch_all(ws_loop *loop, struct many *m, ws_event_type_t type) {
     m->type = type;
-    return dispatch_until(loop, all_have, m, WAIT_SECONDS * 2);
+    return wait_for(loop, all_have, m, WAIT_SECONDS * 2);
 }
 
 static void test_host_driven_two_hundred_sockets(void **state) {

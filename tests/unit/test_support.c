@@ -274,7 +274,10 @@ bool poll_until(wait_predicate predicate, void *context, double seconds) {
 
 bool wait_for(ws_loop *loop, wait_predicate predicate, void *context, double seconds) {
     if (!loop) loop = ws_default_loop();
-    if (ws_loop_fd(loop) < 0) return poll_until(predicate, context, seconds);
+    /* No descriptor: an I/O-thread loop (it refuses dispatch; its events
+     * come by themselves) or a host-driven one (dispatch does its I/O). */
+    if (ws_loop_fd(loop) < 0 && ws_loop_dispatch(loop, 0, NULL) == WS_ERR_INVALID_ARGUMENT)
+        return poll_until(predicate, context, seconds);
     double deadline = now_seconds() + seconds;
     for (;;) {
         if (predicate(context)) return true;

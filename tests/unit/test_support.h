@@ -165,8 +165,9 @@ int recorder_index(recorder *r, ws_event_type_t type, size_t nth);
 typedef bool (*wait_predicate)(void *context);
 
 /* Runs `loop` (NULL: the default loop) in 50 ms dispatch steps until
- * `predicate(context)` holds or `seconds` pass. For WS_DELIVERY_IO_THREAD
- * loops it only polls. Returns the predicate's last value. */
+ * `predicate(context)` holds or `seconds` pass (on a host-driven loop those
+ * calls do its I/O). For WS_DELIVERY_IO_THREAD loops it only polls. Returns
+ * the predicate's last value. */
 bool wait_for(ws_loop *loop, wait_predicate predicate, void *context, double seconds);
 
 /* Polls (dispatching nothing) until `predicate(context)` holds or `seconds`
