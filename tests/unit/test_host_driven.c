@@ -32,21 +32,10 @@ static ws_loop *new_host_driven_loop(void) {
     return loop;
 }
 
-/* A socket to `url` with `r` attached (may be NULL), dispatched until its
- * open event ran. No event runs before a dispatch, so attaching after
- * ws_new_ex() misses nothing. */
+/* test_support's open_socket (which dispatches host-driven loops), plus
+ * the check that the socket reads OPEN once the open event ran. */
 static ws_socket *open_on(ws_loop *loop, const char *url, const ws_options *options, recorder *r) {
-    ws_socket *ws = NULL;
-    assert_int_equal(ws_new_ex(loop, url, NULL, 0, options, &ws), WS_OK);
-    assert_non_null(ws);
-    if (r) {
-        recorder_attach(r, ws);
-        assert_true(wait_events(loop, r, WS_EVENT_OPEN, 1));
-    } else {
-        double deadline = now_seconds() + WAIT_SECONDS;
-        while (ws_ready_state(ws) == WS_CONNECTING && now_seconds() < deadline)
-            assert_int_equal(ws_loop_dispatch(loop, 50, NULL), WS_OK);
-    }
+    ws_socket *ws = open_socket(loop, url, options, r);   /* test_support: dispatches */
     assert_int_equal(ws_ready_state(ws), WS_OPEN);
     return ws;
 }
