@@ -416,6 +416,20 @@ static void expect_back_to(struct resources *baseline) {
     assert_true(released);
 }
 
+/* Waits for the raw server's conversation to end and checks that it got a
+ * 1001 (going away) close frame; returns that frame. */
+static const raw_frame *expect_going_away_frame(raw_server *raw) {
+    assert_true(raw_server_wait(raw));
+    const raw_frame *close = raw_server_close_frame(raw);
+    if (!close)
+        print_error("no close frame reached the server (%zu frames, handshake %d, eof %d)\n",
+                    raw->nframes, raw->handshake_done, raw->got_eof);
+    assert_non_null(close);
+    assert_int_equal(close->size, 2);
+    assert_memory_equal(close->payload, "\x03\xe9", 2);
+    return close;
+}
+
 static void test_host_driven_free_everything_in_close_listener(void **state) {
     (void)state;
     struct resources baseline = resources_now();
@@ -446,14 +460,7 @@ static void test_host_driven_free_everything_in_message_listener(void **state) {
     assert_int_equal(ws_set_onmessage(ws, free_socket_and_loop, &s), WS_OK);
     dispatch_until_freed(s.loop, &s);
 
-    assert_true(raw_server_wait(&raw));
-    const raw_frame *close = raw_server_close_frame(&raw);
-    if (!close)
-        print_error("no close frame reached the server (%zu frames, handshake %d, eof %d)\n",
-                    raw.nframes, raw.handshake_done, raw.got_eof);
-    assert_non_null(close);
-    assert_int_equal(close->size, 2);
-    assert_memory_equal(close->payload, "\x03\xe9", 2); /* 1001 going away */
+    expect_going_away_frame(&raw);
     raw_server_stop(&raw);
     expect_back_to(&baseline);
 }
@@ -480,14 +487,7 @@ static void expect_going_away_without_dispatch(enum free_order order) {
         ws_loop_free(loop);
         ws_free(ws);
     }
-    assert_true(raw_server_wait(&raw));
-    const raw_frame *close = raw_server_close_frame(&raw);
-    if (!close)
-        print_error("no close frame reached the server (%zu frames, handshake %d, eof %d)\n",
-                    raw.nframes, raw.handshake_done, raw.got_eof);
-    assert_non_null(close);
-    assert_int_equal(close->size, 2);
-    assert_memory_equal(close->payload, "\x03\xe9", 2); /* 1001 going away */
+    const raw_frame *close = expect_going_away_frame(&raw);
     /* What was sent before went out first, once. */
     assert_int_equal(raw_server_data_frames_before(&raw, close), 1);
     assert_string_equal((const char *)raw.frames[0].payload, "before free");
