@@ -26,4 +26,12 @@ long cli_read_stdin(char *buf, size_t cap) {
     return (long)n;
 }
 
+int cli_is_interactive(void) {
+    return isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
+}
+
+int cli_stdout_shows_colour(void) {
+    return isatty(STDOUT_FILENO);
+}
+
 void cli_io_end(void) {}

@@ -150,6 +150,18 @@ long cli_read_stdin(char *buf, size_t cap) {
     return n;
 }
 
+int cli_is_interactive(void) {
+    return _isatty(_fileno(stdin)) && _isatty(_fileno(stdout));
+}
+
+int cli_stdout_shows_colour(void) {
+    HANDLE out = GetStdHandle(STD_OUTPUT_HANDLE);
+    DWORD mode;
+    if (!_isatty(_fileno(stdout)) || !GetConsoleMode(out, &mode)) return 0;
+    /* Consoles before Windows 10 refuse escape sequences: no colour there. */
+    return SetConsoleMode(out, mode | ENABLE_VIRTUAL_TERMINAL_PROCESSING) != 0;
+}
+
 void cli_io_end(void) {
     /* The reader thread may sit in a blocking read of stdin; the process
      * ends it when main returns. Only the sockets are ours to close. */
