@@ -156,7 +156,7 @@ static const char help_notes[] =
     "  echo hello | polyws ws://127.0.0.1:9001/\n"
     "  polyws --jsonl --send hi --close 1000:bye wss://example.org/chat\n"
     "  head -c 64 /dev/urandom | polyws -b --whole-stdin --hex ws://127.0.0.1:9001/\n"
-    "  polyws -v -H 'Authorization: Bearer T' --no-close wss://example.org/ </dev/null\n"
+    "  polyws -v -H 'Cookie: id=42' --no-close wss://example.org/ </dev/null\n"
     "\n"
     "Exit status:\n"
     "  0  the connection closed cleanly\n"
