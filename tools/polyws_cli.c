@@ -153,11 +153,11 @@ static void pump_stdin(ws_socket *ws, struct session *s, struct input *in) {
     }
     long n = cli_read_stdin(in->data + in->have, in->cap - in->have);
     if (n < 0) return;   /* nothing yet */
-    out_prompt_used();
     if (n == 0) {
         end_of_input(ws, s, in);
         return;
     }
+    out_prompt_used();   /* at a terminal, the user ended a line */
     in->have += (size_t)n;
     if (!s->config->whole_stdin) send_lines(ws, s, in);
     out_prompt();
