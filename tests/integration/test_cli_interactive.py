@@ -8,6 +8,7 @@ import os
 import shlex
 import shutil
 import subprocess
+import tempfile
 import time
 import unittest
 
@@ -23,13 +24,15 @@ class Terminal:
 
     def __init__(self, test, command, env):
         self.test = test
-        self.socket = f"polyws-test-{os.getpid()}-{id(self)}"
-        subprocess.run([TMUX, "-L", self.socket, "-f", "/dev/null", "new-session", "-d", "-s", "t",
+        self.dir = tempfile.TemporaryDirectory()   # holds the server's socket
+        test.addCleanup(self.dir.cleanup)
+        self.socket = os.path.join(self.dir.name, "tmux")
+        subprocess.run([TMUX, "-S", self.socket, "-f", "/dev/null", "new-session", "-d", "-s", "t",
                         "-x", "100", "-y", "30", command], env=env, check=True, timeout=10)
         test.addCleanup(self.close)
 
     def tmux(self, *args):
-        return subprocess.run([TMUX, "-L", self.socket, *args], check=True, timeout=10,
+        return subprocess.run([TMUX, "-S", self.socket, *args], check=True, timeout=10,
                               stdout=subprocess.PIPE).stdout.decode("utf-8", "replace")
 
     def screen(self, escapes=False):
@@ -56,7 +59,7 @@ class Terminal:
         self.wait_for(lambda lines: lines and lines[-1] == ">", "the '> ' prompt on the last line")
 
     def close(self):
-        subprocess.run([TMUX, "-L", self.socket, "kill-server"], timeout=10,
+        subprocess.run([TMUX, "-S", self.socket, "kill-server"], timeout=10,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
