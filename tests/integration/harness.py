@@ -318,3 +318,19 @@ class CliTestCase(unittest.TestCase):
         if opened and res.events and res.events[0].get("event") == "open":
             expected[0] = res.events[0]  # protocol is checked elsewhere
         self.assertEvents(res, expected, rc=1)
+
+
+class PeerPerTest:
+    """Mixin before CliTestCase: a fresh SERVER peer for each test as
+    self.server, and conn_record() for its next report line."""
+    SERVER = None
+
+    def setUp(self):
+        super().setUp()
+        self.server = self.start_server(self.SERVER)
+
+    def conn_record(self):
+        rec = self.server.record(timeout=10)
+        self.assertIsNotNone(rec, f"{self.SERVER} server reported no connection; "
+                                  f"stderr: {self.server.stderr_text()}")
+        return rec

@@ -8,25 +8,14 @@ import hashlib
 import json
 import unittest
 
-from harness import (CliTestCase, binary_ev, binary_pattern, close_ev, free_port, open_ev,
-                     text_ev)
+from harness import (CliTestCase, PeerPerTest, binary_ev, binary_pattern, close_ev, free_port,
+                     open_ev, text_ev)
 
 WS_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 
 
-class Features:
-    SERVER = None
+class Features(PeerPerTest):
     PROTOCOLS = []   # what to offer on /headers (Node's selects none there: then none)
-
-    def setUp(self):
-        super().setUp()
-        self.server = self.start_server(self.SERVER)
-
-    def conn_record(self):
-        rec = self.server.record(timeout=10)
-        self.assertIsNotNone(rec, f"{self.SERVER} server reported no connection; "
-                                  f"stderr: {self.server.stderr_text()}")
-        return rec
 
     # ---- sending binary -------------------------------------------------
     def test_binary_sends_each_line_as_a_binary_message(self):

@@ -1,22 +1,10 @@
 """Opening handshake and client-initiated close (rules 2, 5, 19, 21, 24)."""
 import unittest
 
-from harness import CliTestCase, close_ev, open_ev, text_ev
+from harness import CliTestCase, PeerPerTest, close_ev, open_ev, text_ev
 
 
-class ClientCloseTests:
-    SERVER = None
-
-    def setUp(self):
-        super().setUp()
-        self.server = self.start_server(self.SERVER)
-
-    def conn_record(self):
-        rec = self.server.record(timeout=10)
-        self.assertIsNotNone(rec, f"{self.SERVER} server reported no connection; "
-                                  f"stderr: {self.server.stderr_text()}")
-        return rec
-
+class ClientCloseTests(PeerPerTest):
     def test_rule21_open_event_keys(self):
         res = self.cli(self.server.url("/echo"), "--jsonl", "--close", "1000")
         self.assertEvents(res, [open_ev("", ""), close_ev(1000, "", True)], rc=0)
