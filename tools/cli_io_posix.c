@@ -5,6 +5,8 @@
 #include <poll.h>
 #include <unistd.h>
 
+const char cli_end_of_input_keys[] = "Ctrl-D";
+
 char **cli_io_begin(int argc, char **argv) {
     (void)argc;
     return argv;

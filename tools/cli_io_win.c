@@ -33,6 +33,8 @@ static struct {
     int ended;
 } in;
 
+const char cli_end_of_input_keys[] = "Ctrl-Z, Enter";
+
 char **cli_io_begin(int argc, char **argv) {
     _setmode(_fileno(stdin), _O_BINARY);
     _setmode(_fileno(stdout), _O_BINARY);

@@ -1,6 +1,8 @@
 /* What polyws prints (see cli_output.h). */
 #include "cli_output.h"
 
+#include "cli_io.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -165,8 +167,8 @@ void out_open(ws_socket *ws, const ws_event *ev) {
         json_text(stdout, ws_event_extensions(ev));
         printf("}\n");
     } else if (out.style == CLI_STYLE_INTERACTIVE) {
-        printf("%sConnected to %s%s%s (Ctrl-D closes, Ctrl-C quits)%s\n", paint(GREEN), ws_url(ws),
-               *protocol ? ", protocol " : "", protocol, paint(RESET));
+        printf("%sConnected to %s%s%s (%s closes, Ctrl-C quits)%s\n", paint(GREEN), ws_url(ws),
+               *protocol ? ", protocol " : "", protocol, cli_end_of_input_keys, paint(RESET));
         out.prompt_wanted = 1;
     } else {
         fprintf(stderr, "polyws: connected to %s%s%s\n", ws_url(ws),
@@ -252,15 +254,4 @@ void out_reconnect(const ws_event *ev) {
     } else {
         out_note("reconnecting (attempt %u)", ws_event_reconnect_attempt(ev));
     }
-}
-
-void out_sent(const char *data, size_t size) {
-    if (out.style != CLI_STYLE_INTERACTIVE) return;
-    take_line();
-    printf("%s>%s ", paint(BOLD), paint(RESET));
-    if (out.config->binary) print_binary((const uint8_t *)data, size);
-    else fwrite(data, 1, size, stdout);
-    fputc('\n', stdout);
-    fflush(stdout);
-    out_prompt();
 }

@@ -29,10 +29,6 @@ void out_error(const ws_event *ev);
 void out_close(const ws_event *ev, int final);
 void out_reconnect(const ws_event *ev);
 
-/* A message polyws sent on its own (--send): shown after the prompt in the
- * interactive style, nowhere in the others. */
-void out_sent(const char *data, size_t size);
-
 /* Interactive style: shows the prompt (again) when it is not shown. */
 void out_prompt(void);
 /* Interactive style: the user ended a line, so the prompt is gone. */

@@ -25,6 +25,7 @@ struct session {
     const struct cli_config *config;
     enum cli_on_eof on_eof;
     size_t sent, received;
+    int send_failed;            /* a message could not be sent (reported) */
     int close_code;             /* -1: polyws does not close by itself (yet) */
     int close_requested;
     int stdin_open;
@@ -37,11 +38,17 @@ struct input {
     size_t have, cap;
 };
 
+/* Why a call on `ws` returned `r`: the library's message, else the code. */
+static const char *why(const ws_socket *ws, ws_result r) {
+    const char *message = ws_last_error(ws);
+    return *message ? message : ws_result_str(r);
+}
+
 static void close_now(ws_socket *ws, struct session *s) {
     if (s->close_requested) return;
     s->close_requested = 1;
-    if (ws_close(ws, (uint16_t)s->close_code, s->config->close_reason) != WS_OK)
-        out_note("close: %s", ws_last_error(ws));
+    ws_result r = ws_close(ws, (uint16_t)s->close_code, s->config->close_reason);
+    if (r != WS_OK) out_note("close: %s", why(ws, r));
 }
 
 /* Closes once as many messages arrived as were sent (the replies). */
@@ -52,7 +59,8 @@ static void maybe_close(ws_socket *ws, struct session *s) {
 static void send_message(ws_socket *ws, struct session *s, const char *data, size_t n) {
     ws_result r = s->config->binary ? ws_send_binary(ws, data, n) : ws_send_text(ws, data, n);
     if (r != WS_OK) {
-        out_note("send: %s: %s", ws_result_str(r), ws_last_error(ws));
+        out_note("send: %s", why(ws, r));
+        s->send_failed = 1;
         return;
     }
     s->sent++;
@@ -64,7 +72,6 @@ static void on_open(ws_socket *ws, const ws_event *ev, void *ud) {
     const struct cli_list *sends = &s->config->sends;
     for (size_t i = 0; i < sends->count; ++i) {
         send_message(ws, s, sends->items[i], strlen(sends->items[i]));
-        out_sent(sends->items[i], strlen(sends->items[i]));
     }
     maybe_close(ws, s);
 }
@@ -78,7 +85,7 @@ static void on_message(ws_socket *ws, const ws_event *ev, void *ud) {
         const uint8_t *data = ws_event_data(ev, &n);
         ws_result r = ws_event_is_binary(ev) ? ws_send_binary(ws, data, n)
                                              : ws_send_text(ws, (const char *)data, n);
-        if (r != WS_OK) out_note("echo: %s", ws_last_error(ws));
+        if (r != WS_OK) out_note("echo: %s", why(ws, r));
     }
     maybe_close(ws, s);
 }
@@ -115,9 +122,10 @@ static void end_of_input(ws_socket *ws, struct session *s, struct input *in) {
     if (s->on_eof == CLI_EOF_CLOSE_NOW) {
         s->close_code = 1000;
         close_now(ws, s);
-    } else if (s->sent > 0) {
+    } else if (s->sent > 0 || s->send_failed) {
         /* Once the replies have arrived; with no input at all, wait for
-         * the server instead. */
+         * the server instead (but not after input that could not be sent:
+         * no reply is coming for it). */
         s->close_code = 1000;
         maybe_close(ws, s);
     }

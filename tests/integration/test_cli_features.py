@@ -37,6 +37,13 @@ class Features(PeerPerTest):
         res = self.cli(self.server.url("/echo"), "--jsonl", "--whole-stdin", input=text.encode())
         self.assertEvents(res, [open_ev(), text_ev(text), close_ev(1000)], rc=0)
 
+    def test_text_that_is_not_utf8_is_refused_and_polyws_still_closes(self):
+        res = self.cli(self.server.url("/echo"), "--jsonl", "--whole-stdin", input=b"ok \xff")
+        self.assertEvents(res, [open_ev(), close_ev(1000)], rc=0)
+        self.assertIn("polyws: send: ", res.stderr)
+        self.assertIn("not valid UTF-8", res.stderr)
+        self.assertEqual(self.conn_record()["messages"], [])
+
     def test_binary_applies_to_send(self):
         res = self.cli("--jsonl", "--binary", "--send", "é", "--close", "1000", self.server.url("/echo"))
         self.assertEvents(res, [open_ev(), binary_ev("é".encode()), close_ev(1000)], rc=0)
