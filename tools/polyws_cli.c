@@ -70,9 +70,8 @@ static void on_open(ws_socket *ws, const ws_event *ev, void *ud) {
     struct session *s = ud;
     out_open(ws, ev);
     const struct cli_list *sends = &s->config->sends;
-    for (size_t i = 0; i < sends->count; ++i) {
+    for (size_t i = 0; i < sends->count; ++i)
         send_message(ws, s, sends->items[i], strlen(sends->items[i]));
-    }
     maybe_close(ws, s);
 }
 
@@ -111,7 +110,7 @@ static void on_reconnect(ws_socket *ws, const ws_event *ev, void *ud) {
     out_reconnect(ev);
     /* A new conversation: --send and --close start over once it opens. */
     s->sent = s->received = 0;
-    s->close_requested = 0;
+    s->send_failed = s->close_requested = 0;
 }
 
 static void end_of_input(ws_socket *ws, struct session *s, struct input *in) {
