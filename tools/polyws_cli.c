@@ -244,6 +244,26 @@ static int make_options(const struct cli_config *c, ws_options *o) {
     return add_headers(o, c);
 }
 
+/* The socket, not connecting yet. What `new WebSocket()` would refuse (the
+ * URL or a subprotocol) is a usage error that says which it was. */
+static int create_socket(ws_loop *loop, const struct cli_config *c, ws_options *o, ws_socket **ws) {
+    ws_options_set_deferred_connect(o, true);
+    ws_result r = ws_new_ex(loop, c->url, c->protocols.items, c->protocols.count, o, ws);
+    if (r == WS_OK) return 0;
+    char message[512];
+    snprintf(message, sizeof message, "%s", ws_last_error(NULL));
+    if (r != WS_ERR_SYNTAX) {
+        cli_usage_error("%s (%s)", message, ws_result_str(r));
+        return -1;
+    }
+    ws_socket *url_alone = NULL;
+    int url_fine = ws_new_ex(loop, c->url, NULL, 0, o, &url_alone) == WS_OK;
+    ws_free(url_alone);
+    if (url_fine) cli_usage_error("--protocol: %s (SyntaxError)", message);
+    else cli_usage_error("URL '%s': %s (SyntaxError)", c->url, message);
+    return -1;
+}
+
 static enum cli_style choose_style(const struct cli_config *c, int *colour) {
     const char *no_color = getenv("NO_COLOR");
     *colour = cli_stdout_shows_colour() && !(no_color && *no_color);
@@ -283,11 +303,9 @@ int main(int argc, char **argv) {
         return 1;
     }
     ws_socket *ws = NULL;
-    ws_result r = ws_new_ex(loop, config.url, config.protocols.items, config.protocols.count, opts, &ws);
+    int created = create_socket(loop, &config, opts, &ws);
     ws_options_free(opts);
-    if (r != WS_OK) {
-        /* The URL or a subprotocol, as `new WebSocket()` would refuse them. */
-        cli_usage_error("%s: %s", ws_result_str(r), ws_last_error(NULL));
+    if (created != 0) {
         ws_loop_free(loop);
         return 2;
     }
@@ -297,6 +315,11 @@ int main(int argc, char **argv) {
     ws_set_onerror(ws, on_error, &s);
     ws_set_onclose(ws, on_close, &s);
     ws_add_event_listener(ws, WS_EVENT_RECONNECT, on_reconnect, &s);
+    ws_result r = ws_connect(ws);
+    if (r != WS_OK) {
+        out_note("connect: %s", why(ws, r));
+        s.done = s.exit_code = 1;
+    }
 
     s.stdin_open = config.read_stdin;
     struct input in = {NULL, 0, 0};

@@ -86,9 +86,13 @@ REFUSED = [
     (["--pong-timeout", "0", NOWHERE], "--pong-timeout:"),
     (["--proxy", "ftp://proxy/", NOWHERE], "--proxy:"),
     (["--cert", "c.pem", NOWHERE], "--cert:"),
-    (["ftp://127.0.0.1:1/"], "SyntaxError"),
-    (["--", "--jsonl"], "SyntaxError"),   # after --, "--jsonl" is the URL
-    ([NOWHERE, "-p", "a b"], "SyntaxError"),
+    (["ftp://127.0.0.1:1/"], "URL 'ftp://127.0.0.1:1/': "),
+    (["/echo"], "URL '/echo': not an absolute URL"),
+    (["--", "--jsonl"], "URL '--jsonl': "),   # after --, "--jsonl" is the URL
+    ([NOWHERE, "-p", "a b"], "--protocol: invalid character in subprotocol 'a b'"),
+    ([NOWHERE, "-p", "chat", "--protocol=chat"], "--protocol: subprotocol 'chat' is listed twice"),
+    (["--cacert", "/nonexistent/ca.pem", "wss://127.0.0.1:1/"],
+     "could not load the CA file '/nonexistent/ca.pem'"),
 ]
 
 
