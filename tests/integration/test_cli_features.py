@@ -115,7 +115,7 @@ class Features(PeerPerTest):
     def test_verbose_prints_the_request_when_the_connection_fails(self):
         res = self.cli("-v", "--jsonl", f"ws://127.0.0.1:{free_port()}/x", "--close", "1000")
         self.assertEqual(res.rc, 1, res.describe())
-        self.assertIn("> GET /x HTTP/1.1\n", res.stderr)
+        self.assertIn("> GET /x HTTP/1.1", res.stderr.splitlines())
         self.assertNotIn("< HTTP/1.1", res.stderr)
 
     # ---- --connect ----------------------------------------------------------
