@@ -24,7 +24,7 @@ static struct {
 void out_begin(const struct cli_config *config, enum cli_style style, int colour) {
     out.config = config;
     out.style = style;
-    out.colour = colour && style == CLI_STYLE_INTERACTIVE;
+    out.colour = colour;
 }
 
 static const char *paint(const char *colour) {

@@ -15,7 +15,8 @@
 
 enum cli_style { CLI_STYLE_JSONL, CLI_STYLE_PLAIN, CLI_STYLE_INTERACTIVE };
 
-/* Chooses the style once the command line is read. */
+/* Chooses the style once the command line is read; `colour` only counts
+ * in the interactive style. */
 void out_begin(const struct cli_config *config, enum cli_style style, int colour);
 
 /* -v: the opening handshake request as the library builds it (written

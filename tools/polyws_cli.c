@@ -265,10 +265,13 @@ static int create_socket(ws_loop *loop, const struct cli_config *c, ws_options *
 }
 
 static enum cli_style choose_style(const struct cli_config *c, int *colour) {
-    const char *no_color = getenv("NO_COLOR");
-    *colour = cli_stdout_shows_colour() && !(no_color && *no_color);
+    *colour = 0;
     if (c->jsonl) return CLI_STYLE_JSONL;
-    return c->read_stdin && cli_is_interactive() ? CLI_STYLE_INTERACTIVE : CLI_STYLE_PLAIN;
+    if (!c->read_stdin || !cli_is_interactive()) return CLI_STYLE_PLAIN;
+    /* Asked last: on Windows it turns the console's escape sequences on. */
+    const char *no_color = getenv("NO_COLOR");
+    *colour = !(no_color && *no_color) && cli_stdout_shows_colour();
+    return CLI_STYLE_INTERACTIVE;
 }
 
 int main(int argc, char **argv) {
