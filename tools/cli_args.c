@@ -127,6 +127,8 @@ static const struct option options[] = {
 
     {"max-message-size", 0, 1, "BYTES", LIMITS, set_bytes, FIELD(max_message_size),
      "largest incoming message (default 64 MiB)"},
+    {"receive-limit", 0, 1, "BYTES", LIMITS, set_bytes, FIELD(receive_limit),
+     "stop reading past BYTES not yet printed (default 8 MiB)"},
     {"ping-interval", 0, 1, "MS", LIMITS, set_uint32, FIELD(ping_interval_ms),
      "keepalive: ping every MS once open"},
     {"pong-timeout", 0, 1, "MS", LIMITS, set_uint32, FIELD(pong_timeout_ms),
@@ -421,7 +423,7 @@ int cli_parse_args(int argc, char **argv, struct cli_config *c) {
     c->deflate_client_bits = c->deflate_server_bits = -1;
     c->reconnect_ms = c->reconnect_max_ms = c->reconnect_attempts = -1;
     c->connect_timeout_ms = c->ping_interval_ms = c->pong_timeout_ms = -1;
-    c->max_message_size = -1;
+    c->max_message_size = c->receive_limit = -1;
     int options_ended = 0;
     int close_value_at = -1;   /* where the value of the last --close was */
     for (int i = 1; i < argc; ++i) {

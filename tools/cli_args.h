@@ -39,7 +39,7 @@ struct cli_config {
     int64_t deflate_client_bits, deflate_server_bits;
     int64_t reconnect_ms, reconnect_max_ms, reconnect_attempts;
     int64_t connect_timeout_ms, ping_interval_ms, pong_timeout_ms;
-    int64_t max_message_size;
+    int64_t max_message_size, receive_limit;
     int has_close;                 /* --close given */
     int64_t close_code;            /* 0: a close frame without a code */
     const char *close_reason;      /* NULL: none */

@@ -207,6 +207,9 @@ static int make_options(const struct cli_config *c, ws_options *o) {
         refused(ws_options_set_max_message_size(o, (uint64_t)c->max_message_size),
                 "--max-message-size"))
         return -1;
+    if (c->receive_limit >= 0 &&
+        refused(ws_options_set_receive_limit(o, (uint64_t)c->receive_limit), "--receive-limit"))
+        return -1;
     if (c->ping_interval_ms >= 0 &&
         refused(ws_options_set_ping_interval_ms(o, (uint32_t)c->ping_interval_ms), "--ping-interval"))
         return -1;
