@@ -31,6 +31,21 @@
  * the host does not dispatch: allocator slack and the control loop. */
 #define RSS_SLACK (8u * MIB)
 
+/* Sanitizers keep shadow memory and allocators of their own: resident
+ * memory says nothing about the library under them (the held bytes are
+ * still checked through ws_undelivered_amount()). */
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define RSS_MEANINGFUL 0
+#endif
+#endif
+#if !defined(RSS_MEANINGFUL) && (defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__))
+#define RSS_MEANINGFUL 0
+#endif
+#ifndef RSS_MEANINGFUL
+#define RSS_MEANINGFUL 1
+#endif
+
 static echo_server node;
 
 static int node_setup(void **state) {
@@ -256,7 +271,7 @@ static void stalls_and_delivers_everything(ws_delivery_t delivery, bool pull, bo
     assert_true(status.sent < FLOOD_COUNT);
     assert_true(ws_undelivered_amount(ws) <= 1 * MIB + LIMIT_MARGIN);
     size_t rss_growth = rss_bytes() > rss_before ? rss_bytes() - rss_before : 0;
-    assert_true(rss_growth <= 1 * MIB + LIMIT_MARGIN + RSS_SLACK);
+    if (RSS_MEANINGFUL) assert_true(rss_growth <= 1 * MIB + LIMIT_MARGIN + RSS_SLACK);
 
     if (pull) pull_until_closed(loop, &reader);
     else assert_true(wait_for(loop, flood_closed, &reader, WAIT_SECONDS));
@@ -428,7 +443,7 @@ static void test_limit_counts_inflated_bytes(void **state) {
     uint64_t held = ws_undelivered_amount(ws);
     assert_true(held <= 2 * MIB + size + 256 * 1024);
     size_t rss_growth = rss_bytes() > rss_before ? rss_bytes() - rss_before : 0;
-    assert_true(rss_growth <= 2 * MIB + 2 * size + RSS_SLACK);
+    if (RSS_MEANINGFUL) assert_true(rss_growth <= 2 * MIB + 2 * size + RSS_SLACK);
 
     assert_true(wait_for(loop, flood_closed, &reader, WAIT_SECONDS * 3));
     assert_flood_complete(&reader, count);
