@@ -26,7 +26,8 @@
 --   pump       polyws.dispatch: events from the loop to listeners and tasks
 --   tasks      coroutines driven by dispatch
 --   async      run, spawn, sleep, ws:receive, ws:wait
---   inbox      the messages held for ws:receive()
+--   inbox      the messages held for ws:receive(), bounded
+--   flow       backpressure: holding a socket's events (ws:pause, inbox)
 --   errors, compat
 
 local core = require "polyws_core"

@@ -95,7 +95,7 @@ function A.receive(self, timeout)
   local st = priv(self, "receive")
   hold_messages(st)
   await(st, message_or_end, timeout, "receive")
-  local e = inbox.take(st.inbox)
+  local e = inbox.take(st)
   if e then return e.data, e.binary end
   if finished(st) then return nil, "closed", st.closeEvent end
   return nil, "timeout"

@@ -39,8 +39,7 @@ local function handle_event(ev)
   if t == MESSAGE_T then
     local e = { type = "message", target = ws, data = ws_event_data(ev), binary = ws_event_is_binary(ev) }
     fire(st, "message", e)
-    local box = st.inbox
-    if box then inbox.push(box, e) end
+    if st.inbox then inbox.push(st, e) end
   elseif t == OPEN_T then
     st.opened = true
     fire(st, "open", { type = "open", target = ws })

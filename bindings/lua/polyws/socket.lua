@@ -5,6 +5,7 @@
 local core = require "polyws_core"
 local async = require "polyws.async"
 local errors = require "polyws.errors"
+local flow = require "polyws.flow"
 local handle = require "polyws.handle"
 local listeners = require "polyws.listeners"
 local settings = require "polyws.settings"
@@ -63,6 +64,8 @@ local GETTERS = {
   protocol = function(st) local h = st.h; if h then return core.ws_protocol(h) end return st.protocol end,
   extensions = function(st) local h = st.h; if h then return core.ws_extensions(h) end return st.extensions end,
   bufferedAmount = function(st) local h = st.h; if h then return core.ws_buffered_amount(h) end return st.buffered end,
+  undeliveredAmount = function(st) local h = st.h; return h and core.ws_undelivered_amount(h) or 0 end,
+  paused = function(st) return flow.paused(st) end,
   binaryType = function(st) return st.binaryType end,
   onopen = function(st) return get_attr(st, "open") end,
   onmessage = function(st) return get_attr(st, "message") end,
@@ -83,7 +86,7 @@ function SocketMT.__index(ws, k)
 end
 
 local READONLY = { readyState = true, url = true, protocol = true, extensions = true,
-  bufferedAmount = true, CONNECTING = true, OPEN = true, CLOSING = true, CLOSED = true }
+  bufferedAmount = true, undeliveredAmount = true, paused = true, CONNECTING = true, OPEN = true, CLOSING = true, CLOSED = true }
 
 function SocketMT.__newindex(ws, k, v)
   local st = rawget(ws, PRIV)
@@ -198,6 +201,25 @@ function Socket:close(code, reason)
     tasks.wake(st)
   end
   update_pin(self, st)
+  return true
+end
+
+--- pause(): hold this socket's events (messages, and open, error and close
+-- behind them, in order) until resume(); other sockets go on. Held
+-- messages count against the receive limit (option receiveLimit), so the
+-- loop soon stops reading this socket and the server's writes block: a
+-- script that consumes at its own pace pushes back with it.
+-- @return true
+function Socket:pause()
+  flow.hold(priv(self, "pause"), "script")
+  return true
+end
+
+--- resume(): deliver the held events, in order, then new ones as they come
+-- (unless receive()'s buffer is full: see ws:receive).
+-- @return true
+function Socket:resume()
+  flow.release(priv(self, "resume"), "script")
   return true
 end
 
