@@ -123,6 +123,32 @@ describe("receive flow control", function()
     end)
   end)
 
+  it("a slow listener: the core reads up to the limit, the server's writes block, nothing is lost", function()
+    local flooder = flood_server()
+    local ws = assert(polyws.new(flooder.url(FLOOD), nil, { receiveLimit = LIMIT }))
+    local entries, watches, held = {}, {}, nil
+    ws.onmessage = function(ev)
+      entries[#entries + 1] = entry(ev.data, ev.binary)
+      if held then return end
+      -- The first message's listener is slow: it returns once another
+      -- process saw the server's writes block and the core holds the limit
+      -- (stalls may come and go before the core stops reading).
+      repeat
+        watches[#watches + 1] = H.run_script("flood_watch.lua", flooder.url("/flood-status"), COUNT)
+      until ws.undeliveredAmount >= LIMIT or #watches == 20
+      held = ws.undeliveredAmount
+    end
+    local ev = H.wait_closed(ws, 60)
+    for _, out in ipairs(watches) do
+      assert.matches('"stalled":true', out)
+      assert.matches("status=0\n$", out)
+    end
+    assert.is_true(held >= LIMIT and held <= HELD_MAX, "held " .. tostring(held))
+    check_flood(entries)
+    assert.are.equal(1000, ev.code)
+    assert.are.equal("done", ev.reason)
+  end)
+
   it("pause and resume: idempotent; paused and undeliveredAmount are read-only", function()
     local path = H.unique("pause")
     local ws = assert(polyws.new(node.url(path)))

@@ -63,6 +63,22 @@ function H.node_server()
   return start("node " .. shell_quote(env("POLYWS_PEERS") .. "/node_server.js") .. " --port 0")
 end
 
+-- Runs spec/<name> with the suite's interpreter and module paths, in a
+-- process (a Lua state and a polyws loop) of its own, bounded to 60 s.
+-- @return its output (stdout and stderr) followed by "status=<exit status>\n"
+function H.run_script(name, ...)
+  local here = debug.getinfo(1, "S").source:match("^@(.*)/[^/]*$") or "."
+  local args = {}
+  for i = 1, select("#", ...) do args[i] = shell_quote(select(i, ...)) end
+  local cmd = ("LUA_PATH=%s LUA_CPATH=%s timeout 60 %s %s %s 2>&1; echo status=$?"):format(
+    shell_quote(package.path), shell_quote(package.cpath), shell_quote(env("POLYWS_LUA")),
+    shell_quote(here .. "/" .. name), table.concat(args, " "))
+  local p = assert(io.popen(cmd, "r"))
+  local out = p:read("*a")
+  p:close()
+  return out
+end
+
 -- A path of its own for one connection: the Node server echoes on any
 -- path it does not know, and its report names the path.
 local serial = 0
