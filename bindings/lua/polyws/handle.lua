@@ -17,8 +17,9 @@ local N = {}
 -- The key of each socket's private state (st) in its table:
 -- st: { id, h (the native handle, nil once freed), url, protocol, extensions,
 --       buffered (after free), binaryType, listeners = { type -> array },
---       attrs = { type -> entry }, inbox, opened, errorMessage, closeEvent,
---       waiters, guard }
+--       attrs = { type -> entry }, inbox, holds, opened, errorMessage,
+--       closeFired (a close event ran since the last connection attempt),
+--       closeEvent, reconnecting, lastClose, closeCalled, waiters, guard }
 local PRIV = {}
 N.PRIV = PRIV
 
@@ -50,7 +51,11 @@ function N.update_pin(ws, st)
   local h = st.h
   if h then
     local s = ws_ready_state(h)
-    if st.reconnecting then s = 0 end -- a reconnect is coming: as CONNECTING
+    if st.reconnecting then
+      s = 0 -- a reconnect is coming: as CONNECTING
+    elseif s == 3 and not st.closeFired then
+      s = 2 -- CLOSED underneath, but its close event is still to come: as CLOSING
+    end
     if s == 0 then
       keep = has_listeners(st, "open") or has_listeners(st, "message")
         or has_listeners(st, "error") or has_listeners(st, "close")

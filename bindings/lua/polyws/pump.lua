@@ -59,6 +59,7 @@ local function handle_event(ev)
       e.unsentMessages = core.ws_event_unsent_messages(ev)
       e.unsentBytes = core.ws_event_unsent_bytes(ev)
     end
+    st.closeFired = true
     if e.willReconnect then
       st.reconnecting, st.lastClose = true, e -- not the end: a reconnect event follows
     else
@@ -67,7 +68,7 @@ local function handle_event(ev)
     fire(st, "close", e)
     update_pin(ws, st)
   elseif t == RECONNECT_T then
-    st.reconnecting, st.opened, st.errorMessage = nil, nil, nil
+    st.reconnecting, st.opened, st.errorMessage, st.closeFired = nil, nil, nil, nil
     fire(st, "reconnect", { type = "reconnect", target = ws })
     update_pin(ws, st)
   end

@@ -49,6 +49,29 @@ describe("garbage collection", function()
     assert.are.equal("bye", node.report(path).close_reason)
   end)
 
+  -- Once its connection failed a socket reads CLOSED, but its close event
+  -- is still to come: a collection between the error and the close event
+  -- once freed it and lost the close (and, with reconnect, every attempt
+  -- after it). One event per dispatch with a collection after each makes
+  -- that moment certain.
+  it("a socket stays alive between its error event and its close event", function()
+    local ref, log = weak(), {}
+    ;(function()
+      local ws = assert(polyws.new("ws://127.0.0.1:" .. H.closed_port() .. "/"))
+      ws.onerror = function(ev) log[#log + 1] = "error:" .. ev.target.readyState end
+      ws.onclose = function(ev) log[#log + 1] = "close:" .. ev.code end
+      ref[1] = ws
+    end)()
+    local deadline = polyws.now() + 10
+    while log[2] == nil and polyws.now() < deadline do
+      polyws.dispatch(0.1, 1)
+      H.collect()
+    end
+    assert.are.same({ "error:3", "close:1006" }, log)
+    H.collect(ref)
+    assert.is_nil(ref[1]) -- then nothing can fire any more
+  end)
+
   it("an open socket with only an open listener is not kept alive (it cannot fire again)", function()
     local path, ref = H.unique("gc-onopen"), weak()
     local opened = false
