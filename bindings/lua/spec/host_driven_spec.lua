@@ -33,6 +33,10 @@ describe("host-driven loop", function()
     assert.are.equal(1001, freed.close_code)
   end)
 
+  it("holds a socket whose messages are not received, and loses none", function()
+    assert.are.equal("flow ok\nstatus=0\n", script(node.url("/flood?count=200&size=65536"), "flow"))
+  end)
+
   -- lws's timer pass just before poll() once made an idle wait (dispatch
   -- with a timeout, a task's sleep) last until its next timer, about 30 s.
   it("keeps to dispatch's timeout and a task's sleep when idle", function()
