@@ -34,8 +34,9 @@ function N.priv(ws, fname)
   return st
 end
 
--- The socket whose user data is `id`, or nil once it was collected.
-function N.socket(id) return by_id[id] end
+-- id (the native socket's user data) -> its socket table, nil once it
+-- was collected.
+N.by_id = by_id
 
 local function has_listeners(st, t)
   local l = st.listeners[t]

@@ -19,7 +19,7 @@ local ws_event_user_data = core.ws_event_user_data
 local ws_event_data = core.ws_event_data
 local ws_event_is_binary = core.ws_event_is_binary
 local argerror = errors.argerror
-local PRIV, socket_of, update_pin = handle.PRIV, handle.socket, handle.update_pin
+local PRIV, by_id, update_pin = handle.PRIV, handle.by_id, handle.update_pin
 local fire = listeners.fire
 local wake, run_ready, run_timers = tasks.wake, tasks.run_ready, tasks.run_timers
 
@@ -31,7 +31,7 @@ local RECONNECT_T = core.WS_EVENT_RECONNECT or -1 -- automatic reconnect, when t
 local ws_event_will_reconnect = core.ws_event_will_reconnect
 
 local function handle_event(ev)
-  local ws = socket_of(ws_event_user_data(ev))
+  local ws = by_id[ws_event_user_data(ev)]
   if not ws then return end -- collected
   local st = rawget(ws, PRIV)
   if not st.h then return end -- freed

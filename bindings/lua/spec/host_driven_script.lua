@@ -10,10 +10,10 @@ local echo_url, node_url = ...
 local function step(s) io.write(s, "\n"); io.stdout:flush() end
 
 -- Bounded dispatching (no test waits forever).
-local function dispatch_until(cond, what)
+local function dispatch_until(cond, what, detail)
   local t0 = polyws.now()
   while not cond() do
-    assert(polyws.now() - t0 < 15, "timed out waiting for " .. what)
+    assert(polyws.now() - t0 < 15, "timed out waiting for " .. what .. (detail and (": " .. detail()) or ""))
     polyws.dispatch(0.02)
   end
 end
@@ -46,9 +46,18 @@ if node_url == "flow" then
   polyws.configure{ hostDriven = true }
   local ws = assert(polyws.connect(flood_url, nil, { receiveLimit = limit }))
   dispatch_until(function() return ws.paused end, "receive()'s buffer to hold the socket")
-  dispatch_until(function() return ws.undeliveredAmount >= limit end, "dispatch to read up to the limit")
+  -- Dispatching on (a control socket's receive), until the flood's writes
+  -- block: the loop stopped reading the held socket.
+  local control = assert(polyws.connect((flood_url:gsub("/flood%?.*$", "/flood-status"))))
+  local status
+  dispatch_until(function()
+    assert(control:send("status?"))
+    status = assert(control:receive(10))
+    return status:find('"stalled":true', 1, true) and tonumber(status:match('"sent":(%d+)')) < count
+  end, "the flood's writes to block", function() return status end)
   local held = ws.undeliveredAmount
-  assert(held >= limit and held <= limit + size + 256 * 1024, "holds " .. held)
+  assert(held > 0 and held <= limit + size + 256 * 1024, "holds " .. held)
+  assert(control:close(1000))
   for i = 0, count - 1 do
     local data, binary = ws:receive(10)
     assert(binary and #data == size, "message " .. i .. ": " .. tostring(data))
