@@ -153,6 +153,25 @@ describe("receive flow control", function()
     assert.are.equal("done", ev.reason)
   end)
 
+  it("a socket whose messages are not received does not reach its close event until they are", function()
+    polyws.run(function()
+      -- 40 messages, then the server closes: receive()'s buffer holds 16,
+      -- the rest and the close event wait behind them
+      local ws = assert(polyws.connect(node.url("/send?count=40&size=10")))
+      local ev, why = ws:wait("close", 0.3)
+      assert.is_nil(ev)
+      assert.are.equal("timeout", why)
+      for i = 1, 40 do
+        local data, binary = ws:receive(10)
+        assert.are.equal(10, #data, "message " .. i)
+        assert.is_false(binary)
+      end
+      local close = assert(ws:wait("close", 10))
+      assert.are.equal(1000, close.code)
+      assert.are.equal("done", close.reason)
+    end)
+  end)
+
   it("pause and resume: idempotent; paused and undeliveredAmount are read-only", function()
     local path = H.unique("pause")
     local ws = assert(polyws.new(node.url(path)))

@@ -48,6 +48,9 @@ local function start(cmd)
   function server.stop()
     if f then
       os.execute("kill " .. pid .. " 2>/dev/null")
+      -- Read what it still reports until it exits: a report written during
+      -- its shutdown into a closed pipe crashed it with EPIPE.
+      f:read("*a")
       f:close()
       f = nil
     end
