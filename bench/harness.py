@@ -56,10 +56,10 @@ def discover(bin_dir, build):
         clients.append(Client("libwebsockets 4.1.6 floor (bench/lws_floor.c)", "limit",
                               [b("lws_floor"), "{url}"], ["rtt"]))
     c = [b("c_client")]
-    clients.append(Client("polyws C, host dispatch", "polyws", c + ["{url}"], all4))
+    clients.append(Client("polyws C, default loop (dispatch)", "polyws", c + ["{url}"], all4))
     clients.append(Client("polyws C, I/O-thread delivery", "polyws", c + ["--io-thread", "{url}"],
                           ["rtt", "mib", "pipeline"]))
-    clients.append(Client("polyws C, pull (bindings' path)", "polyws", c + ["--pull", "{url}"],
+    clients.append(Client("polyws C, default loop, pull (bindings' path)", "polyws", c + ["--pull", "{url}"],
                           ["rtt", "mib", "pipeline"]))
     clients.append(Client("polyws C, host-driven loop", "polyws", c + ["--host-driven", "{url}"], all4))
     clients.append(Client("polyws C, host-driven pull", "polyws", c + ["--host-driven", "--pull", "{url}"],
@@ -69,7 +69,7 @@ def discover(bin_dir, build):
         if shutil.which(interp) and os.path.exists(os.path.join(d, "polyws_core.so")):
             env = {"LUA_PATH": d + "/?.lua", "LUA_CPATH": d + "/?.so"}
             lua_client = os.path.join(ROOT, "bench", "lua_client.lua")
-            clients.append(Client("polyws " + label, "polyws", [interp, lua_client, "{url}"], all4, env=env))
+            clients.append(Client("polyws %s (default)" % label, "polyws", [interp, lua_client, "{url}"], all4, env=env))
             clients.append(Client("polyws %s, host-driven" % label, "polyws",
                                   [interp, lua_client, "--host-driven", "{url}"], all4, env=env))
         else:
@@ -78,7 +78,7 @@ def discover(bin_dir, build):
     # usable once bench/run.sh has built PolywsBench.
     cs = os.path.join(ROOT, "bench", "csharp")
     if os.path.exists(os.path.join(cs, "bin", "Release", "net10.0", "PolywsBench.dll")):
-        clients.append(Client("polyws C#", "polyws", ["sh", os.path.join(cs, "cs-polyws"), "{url}"], all4, warmup=3))
+        clients.append(Client("polyws C# (default)", "polyws", ["sh", os.path.join(cs, "cs-polyws"), "{url}"], all4, warmup=3))
         clients.append(Client("polyws C#, host-driven", "polyws",
                               ["sh", os.path.join(cs, "cs-polyws"), "--host-driven", "{url}"], all4, warmup=3))
         clients.append(Client(".NET ClientWebSocket", "peer", ["sh", os.path.join(cs, "cs-clientwebsocket"), "{url}"],
@@ -95,7 +95,7 @@ def discover(bin_dir, build):
         text = open(script, errors="replace").read()
         word = next((w for w in words if w in text), words[0])
         env = {"POLYWS_BUILD": build}
-        clients.append(Client("polyws " + label, "polyws", ["sh", script, "polyws", "{url}"], all4, warmup=3, env=env))
+        clients.append(Client("polyws %s (default)" % label, "polyws", ["sh", script, "polyws", "{url}"], all4, warmup=3, env=env))
         if "polyws-inline" in text:
             clients.append(Client("polyws %s, host-driven" % label, "polyws", ["sh", script, "polyws-inline", "{url}"],
                                   all4, warmup=3, env=env))

@@ -285,7 +285,9 @@ bool Loop::take(int timeout_ms, Event &out, size_t *budget) {
         out = std::move(queue_.front());
         queue_.pop_front();
         if (queue_.empty() && fd_exposed_.load()) wakeup_.lower();
-        if (out.socket->events_paused()) {
+        // Held while paused, and behind its held events while ws_resume()
+        // is on its way to put them back (it clears the flag first).
+        if (out.socket->events_paused() || (any_held_.load() && held_.count(out.socket.get()))) {
             held_[out.socket.get()].push_back(std::move(out));
             any_held_.store(true);
             out = Event();
