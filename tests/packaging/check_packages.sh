@@ -47,6 +47,15 @@ echo "== control and documentation files"
 dpkg-deb --ctrl-tarfile dist/libpolyws0_*.deb | tar -xO ./symbols > "$work/symbols"
 cmp "$work/symbols" packaging/libpolyws0.symbols
 
+echo "== lua-polyws holds the whole Lua layer (polyws.lua and polyws/*.lua) for 5.4 and 5.1"
+dpkg-deb -c dist/lua-polyws_*.deb > "$work/lua-deb.list"
+for v in 5.4 5.1; do
+    for m in polyws.lua $(cd bindings/lua && ls polyws/*.lua); do
+        grep -q "/usr/share/lua/$v/$m\$" "$work/lua-deb.list" ||
+            { echo "lua-polyws lacks /usr/share/lua/$v/$m" >&2; exit 1; }
+    done
+done
+
 echo "== install the debs"
 dpkg -i dist/libpolyws0_*.deb dist/libpolyws-dev_*.deb dist/polyws-tools_*.deb \
     dist/libpolyws-java_*.deb > "$work/dpkg.log"

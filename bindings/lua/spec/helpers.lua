@@ -48,6 +48,9 @@ local function start(cmd)
   function server.stop()
     if f then
       os.execute("kill " .. pid .. " 2>/dev/null")
+      -- Read what it still reports until it exits: a report written during
+      -- its shutdown into a closed pipe crashed it with EPIPE.
+      f:read("*a")
       f:close()
       f = nil
     end
@@ -61,6 +64,22 @@ end
 
 function H.node_server()
   return start("node " .. shell_quote(env("POLYWS_PEERS") .. "/node_server.js") .. " --port 0")
+end
+
+-- Runs spec/<name> with the suite's interpreter and module paths, in a
+-- process (a Lua state and a polyws loop) of its own, bounded to 60 s.
+-- @return its output (stdout and stderr) followed by "status=<exit status>\n"
+function H.run_script(name, ...)
+  local here = debug.getinfo(1, "S").source:match("^@(.*)/[^/]*$") or "."
+  local args = {}
+  for i = 1, select("#", ...) do args[i] = shell_quote(select(i, ...)) end
+  local cmd = ("LUA_PATH=%s LUA_CPATH=%s timeout 60 %s %s %s 2>&1; echo status=$?"):format(
+    shell_quote(package.path), shell_quote(package.cpath), shell_quote(env("POLYWS_LUA")),
+    shell_quote(here .. "/" .. name), table.concat(args, " "))
+  local p = assert(io.popen(cmd, "r"))
+  local out = p:read("*a")
+  p:close()
+  return out
 end
 
 -- A path of its own for one connection: the Node server echoes on any

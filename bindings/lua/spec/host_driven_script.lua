@@ -2,11 +2,21 @@
 -- chosen before the first socket, and the suite's state has sockets already):
 --   lua host_driven_script.lua ECHO_URL NODE_URL CLOSED_PORT
 --   lua host_driven_script.lua ECHO_URL idle
+--   lua host_driven_script.lua FLOOD_URL flow   (node_server.js /flood?count=N&size=S)
 -- Prints one line per step that passed; the spec checks them, and the Node
 -- server's report of what it received.
 local polyws = require "polyws"
 local echo_url, node_url = ...
 local function step(s) io.write(s, "\n"); io.stdout:flush() end
+
+-- Bounded dispatching (no test waits forever).
+local function dispatch_until(cond, what, detail)
+  local t0 = polyws.now()
+  while not cond() do
+    assert(polyws.now() - t0 < 15, "timed out waiting for " .. what .. (detail and (": " .. detail()) or ""))
+    polyws.dispatch(0.02)
+  end
+end
 
 if node_url == "idle" then
   -- dispatch() keeps to its timeout on an idle connection, and a task's
@@ -26,13 +36,41 @@ if node_url == "idle" then
   return
 end
 
--- Bounded dispatching (no test waits forever).
-local function dispatch_until(cond, what)
-  local t0 = polyws.now()
-  while not cond() do
-    assert(polyws.now() - t0 < 15, "timed out waiting for " .. what)
-    polyws.dispatch(0.02)
+
+if node_url == "flow" then
+  -- receive()'s bounded buffer on a host-driven loop: it holds the socket,
+  -- which dispatch then reads only up to the receive limit; every message
+  -- still arrives, in order.
+  local flood_url, limit = echo_url, 256 * 1024
+  local count, size = tonumber(flood_url:match("count=(%d+)")), tonumber(flood_url:match("size=(%d+)"))
+  polyws.configure{ hostDriven = true }
+  local ws = assert(polyws.connect(flood_url, nil, { receiveLimit = limit }))
+  dispatch_until(function() return ws.paused end, "receive()'s buffer to hold the socket")
+  -- Dispatching on (a control socket's receive), until the flood's writes
+  -- block: the loop stopped reading the held socket.
+  local control = assert(polyws.connect((flood_url:gsub("/flood%?.*$", "/flood-status"))))
+  local status
+  dispatch_until(function()
+    assert(control:send("status?"))
+    status = assert(control:receive(10))
+    return status:find('"stalled":true', 1, true) and tonumber(status:match('"sent":(%d+)')) < count
+  end, "the flood's writes to block", function() return status end)
+  local held = ws.undeliveredAmount
+  assert(held > 0 and held <= limit + size + 256 * 1024, "holds " .. held)
+  assert(control:close(1000))
+  for i = 0, count - 1 do
+    local data, binary = ws:receive(10)
+    assert(binary and #data == size, "message " .. i .. ": " .. tostring(data))
+    local a, b, c, d = data:byte(1, 4)
+    assert(((a * 256 + b) * 256 + c) * 256 + d == i, "message " .. i .. " out of order")
   end
+  local report = assert(ws:receive(10))
+  assert(report:find('"pong":"flood-ping"', 1, true), report)
+  local none, why, ev = ws:receive(10)
+  assert(none == nil and why == "closed" and ev.code == 1000 and ev.reason == "done", tostring(why))
+  assert(not ws.paused)
+  step("flow ok")
+  return
 end
 
 assert(polyws.configure().hostDriven == false, "default: not host-driven")

@@ -19,20 +19,7 @@ describe("host-driven loop", function()
   end)
 
   -- host_driven_script.lua in a Lua state of its own; its output and exit status.
-  local function script(...)
-    local lua = os.getenv("POLYWS_LUA")
-    assert(lua and lua ~= "", "POLYWS_LUA is not set")
-    local here = debug.getinfo(1, "S").source:match("^@(.*)/[^/]*$") or "."
-    local args = {}
-    for i = 1, select("#", ...) do args[i] = H.shell_quote(select(i, ...)) end
-    local cmd = ("LUA_PATH=%s LUA_CPATH=%s timeout 60 %s %s %s 2>&1; echo status=$?"):format(
-      H.shell_quote(package.path), H.shell_quote(package.cpath), H.shell_quote(lua),
-      H.shell_quote(here .. "/host_driven_script.lua"), table.concat(args, " "))
-    local p = assert(io.popen(cmd, "r"))
-    local out = p:read("*a")
-    p:close()
-    return out
-  end
+  local function script(...) return H.run_script("host_driven_script.lua", ...) end
 
   it("runs a whole conversation: listeners, tasks, failure, free, exit", function()
     local path = H.unique("host-driven")
@@ -44,6 +31,10 @@ describe("host-driven loop", function()
     assert.are.equal(21, #report.messages)
     local freed = node.report(path .. "-freed")
     assert.are.equal(1001, freed.close_code)
+  end)
+
+  it("holds a socket whose messages are not received, and loses none", function()
+    assert.are.equal("flow ok\nstatus=0\n", script(node.url("/flood?count=200&size=65536"), "flow"))
   end)
 
   -- lws's timer pass just before poll() once made an idle wait (dispatch

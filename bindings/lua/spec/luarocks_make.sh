@@ -26,6 +26,11 @@ for v in 5.4 5.1; do
     fi
     test -f "$work/tree/lib/lua/$v/polyws_core.so"
     test -f "$work/tree/share/lua/$v/polyws.lua"
+    # every module of the Lua layer, none forgotten by the install rules
+    for m in "$work"/bindings/lua/polyws/*.lua; do
+        test -f "$work/tree/share/lua/$v/polyws/$(basename "$m")" ||
+            { echo "luarocks make: polyws/$(basename "$m") not installed for Lua $v" >&2; exit 1; }
+    done
     echo "luarocks make: Lua $v installed into the tree"
 done
 luarocks --lua-version=5.4 --tree="$work/tree" list | grep -q '^polyws'
