@@ -53,10 +53,13 @@ public final class WebSocket implements AutoCloseable {
   private final String url;
   private final ListenerRegistry listeners = new ListenerRegistry();
   private final SocketFutures futures = new SocketFutures();
+  private final Backpressure backpressure;
   private final ExecutorHandOff handOff; // null: listeners run on the dispatching thread
   private volatile BinaryType binaryType;
   private volatile Map<String, String> responseHeaders = Collections.emptyMap();
   private volatile String lastError = "";
+  /** close() was called: on an Executor, messages taken before it are no longer delivered. */
+  private volatile boolean closeCalled;
   /** The close event that promised a reconnect, until the reconnect event comes; guarded by this. */
   private CloseEvent pendingReconnect;
 
@@ -85,10 +88,12 @@ public final class WebSocket implements AutoCloseable {
 
   WebSocket(WebSocketBuilder b) {
     EventLoop loop = b.loop != null ? b.loop : EventLoop.shared();
-    handOff = b.executor == null ? null : new ExecutorHandOff(b.executor, this::fire);
     binaryType = b.binaryType;
     long ws = b.newNativeSocket(loop.handle());
     nat = new NativeSocket(loop.state(), ws);
+    backpressure = new Backpressure(nat, b.initialDemand);
+    handOff = b.executor == null ? null
+        : new ExecutorHandOff(b.executor, this::fire, backpressure, b.receiveLimit());
     url = PolywsNative.ws_url(ws);
     if (binaryType != BinaryType.BLOB)
       PolywsNative.ws_set_binary_type(ws, PolywsNativeConstants.WS_BINARY_ARRAYBUFFER);
@@ -130,6 +135,17 @@ public final class WebSocket implements AutoCloseable {
   /** Payload bytes accepted by send() and not yet handed to the network. */
   public long bufferedAmount() {
     return nat.bufferedAmount();
+  }
+
+  /**
+   * The receive side's bufferedAmount: bytes of messages received and not yet
+   * handed to the listeners, those the loop holds (at most the receive limit,
+   * see {@link WebSocketBuilder#receiveLimit}) plus, with an Executor, those
+   * waiting for it. 0 once released.
+   */
+  public long undeliveredAmount() {
+    long inLoop = nat.query(PolywsNative::ws_undelivered_amount, () -> 0L);
+    return handOff == null ? inLoop : inLoop + handOff.queuedBytes();
   }
 
   /** binaryType: the form binary messages take when dispatched (default BLOB: byte[]). */
@@ -215,7 +231,9 @@ public final class WebSocket implements AutoCloseable {
   public void close(int code, String reason) {
     if (code != 0 && (code < 0 || code > 0xffff))
       throw Results.failure(PolywsNativeConstants.WS_ERR_INVALID_ACCESS, "close code " + code);
-    if (!nat.close(code, reason)) return;
+    boolean live = nat.close(code, reason);
+    closeCalled = true;
+    if (!live) return;
     // Between a close event that promised a reconnect and the reconnect
     // event, close() ends it all with no further event: the last close event
     // becomes the final one.
@@ -229,6 +247,30 @@ public final class WebSocket implements AutoCloseable {
       futures.closed(new CloseEvent(this, last.code(), last.reason(), last.wasClean(), false,
           last.unsentMessages(), last.unsentBytes()), lastError);
     }
+  }
+
+  // ---- demand -------------------------------------------------------------------
+
+  /**
+   * Flow-style demand, as {@code java.net.http.WebSocket.request(n)}: allows
+   * {@code n} more message events. A socket built with
+   * {@link WebSocketBuilder#initialDemand} delivers only as many messages as
+   * were requested; while its demand is 0 its events wait in the loop, the
+   * loop stops reading it at the receive limit and the server's writes
+   * block, until this is called (from any thread, a listener included).
+   * Demand saturates at {@code Long.MAX_VALUE}, which means unlimited (the
+   * default); on such a socket this does nothing.
+   *
+   * @throws IllegalArgumentException if {@code n <= 0}.
+   */
+  public void request(long n) {
+    if (n <= 0) throw new IllegalArgumentException("request(n) needs n > 0, got " + n);
+    backpressure.request(n);
+  }
+
+  /** The message events still allowed before the socket waits for {@link #request}; {@code Long.MAX_VALUE}: unlimited. */
+  public long demand() {
+    return backpressure.demand();
   }
 
   // ---- futures ------------------------------------------------------------------
@@ -327,9 +369,11 @@ public final class WebSocket implements AutoCloseable {
     switch (PolywsNative.ws_event_type(ev)) {
       case PolywsNativeConstants.WS_EVENT_OPEN:
         readResponseHeaders();
+        backpressure.opened();
         e = new Event(EventType.OPEN, this);
         break;
       case PolywsNativeConstants.WS_EVENT_MESSAGE:
+        backpressure.messageTaken();
         e = new MessageEvent(this, PolywsNative.ws_event_data(ev), PolywsNative.ws_event_is_binary(ev),
             null);
         break;
@@ -382,8 +426,10 @@ public final class WebSocket implements AutoCloseable {
   private void fire(Event e) {
     if (e instanceof MessageEvent) {
       // Taken while OPEN; on an Executor, close() may have come in between:
-      // a browser does not deliver it then (rule 22).
-      if (handOff != null && readyState() != OPEN) return;
+      // a browser does not deliver it then (rule 22). The server's close or a
+      // failure taken after it does not count: in a browser those come after
+      // the messages before them, and so here.
+      if (handOff != null && closeCalled) return;
       ((MessageEvent) e).binaryType = binaryType;
     }
     listeners.fire(e);

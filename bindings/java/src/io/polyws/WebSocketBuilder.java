@@ -1,6 +1,7 @@
 package io.polyws;
 
 import io.polyws.internal.PolywsNative;
+import io.polyws.internal.PolywsNativeConstants;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,6 +23,7 @@ public final class WebSocketBuilder {
   private long closeTimeoutMs = -1;
   private long maxMessageSize = -1;
   private long sendBufferLimit = -1;
+  private long receiveLimit = -1;
   private long pingIntervalMs = -1;
   private long pongTimeoutMs = -1;
   private long[] reconnect;
@@ -41,6 +43,7 @@ public final class WebSocketBuilder {
   Executor executor;
   EventLoop loop;
   BinaryType binaryType = BinaryType.BLOB;
+  long initialDemand = Backpressure.UNLIMITED;
   final List<Object[]> listeners = new ArrayList<>();
 
   WebSocketBuilder(String url) {
@@ -81,6 +84,35 @@ public final class WebSocketBuilder {
   public WebSocketBuilder sendBufferLimit(long bytes) {
     if (bytes < 0) throw new IllegalArgumentException("send buffer limit < 0");
     sendBufferLimit = bytes;
+    return this;
+  }
+
+  /**
+   * Receive flow control: the most message bytes (after inflating) the socket
+   * may hold received and not yet taken by its listeners (default 8 MiB).
+   * At the limit the loop stops reading it, the kernel's buffers fill and the
+   * server's writes block; reading resumes at half. Nothing is lost or
+   * reordered, and a message larger than the limit still arrives whole.
+   * With an {@link #executor} the hand-off to it holds up to as much again.
+   */
+  public WebSocketBuilder receiveLimit(long bytes) {
+    if (bytes <= 0) throw new IllegalArgumentException("receive limit must be > 0, got " + bytes);
+    receiveLimit = bytes;
+    return this;
+  }
+
+  long receiveLimit() {
+    return receiveLimit > 0 ? receiveLimit : PolywsNativeConstants.WS_DEFAULT_RECEIVE_LIMIT;
+  }
+
+  /**
+   * Demand-driven delivery ({@link WebSocket#request}): at most
+   * {@code messages} message events, then more only as requested. The open
+   * event needs no demand. Default: unlimited ({@code Long.MAX_VALUE}).
+   */
+  public WebSocketBuilder initialDemand(long messages) {
+    if (messages < 0) throw new IllegalArgumentException("initial demand must be >= 0, got " + messages);
+    initialDemand = messages;
     return this;
   }
 
@@ -241,6 +273,7 @@ public final class WebSocketBuilder {
       if (closeTimeoutMs >= 0) Results.check(PolywsNative.ws_options_set_close_timeout_ms(o, closeTimeoutMs));
       if (maxMessageSize >= 0) Results.check(PolywsNative.ws_options_set_max_message_size(o, maxMessageSize));
       if (sendBufferLimit >= 0) Results.check(PolywsNative.ws_options_set_send_buffer_limit(o, sendBufferLimit));
+      if (receiveLimit > 0) Results.check(PolywsNative.ws_options_set_receive_limit(o, receiveLimit));
       if (pingIntervalMs >= 0) Results.check(PolywsNative.ws_options_set_ping_interval_ms(o, pingIntervalMs));
       if (pongTimeoutMs >= 0) Results.check(PolywsNative.ws_options_set_pong_timeout_ms(o, pongTimeoutMs));
       if (reconnect != null)
