@@ -42,6 +42,12 @@ import java.util.function.BiConsumer;
  * listeners keeps talking. A socket with neither may be collected when the
  * program drops it; it is then released as by {@code ws_free()} (an open
  * connection closes with 1001 going away).
+ *
+ * <p>Backpressure: a socket holds at most its receive limit of undelivered
+ * messages ({@link WebSocketBuilder#receiveLimit}, 8 MiB by default; twice
+ * that with an Executor), then it is no longer read and TCP pushes back on
+ * the server. {@link WebSocketBuilder#initialDemand} and {@link #request}
+ * deliver messages only as they are asked for, as {@code java.net.http} does.
  */
 public final class WebSocket implements AutoCloseable {
   public static final int CONNECTING = 0;

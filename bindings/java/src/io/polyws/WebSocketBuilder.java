@@ -219,7 +219,12 @@ public final class WebSocketBuilder {
     return this;
   }
 
-  /** Run listeners on this Executor (still one at a time per socket, in order). */
+  /**
+   * Run listeners on this Executor (still one at a time per socket, in
+   * order). The dispatching thread never waits for it: once 1024 events or
+   * the receive limit in bytes wait for the Executor, the socket is paused in
+   * its loop until the Executor has run them down to half.
+   */
   public WebSocketBuilder executor(Executor executor) {
     this.executor = executor;
     return this;
