@@ -38,12 +38,15 @@ class FlowControlTest {
     if (node != null) node.close();
   }
 
-  /** The default delivery (the shared dispatcher thread) with a listener stuck on the first message. */
-  @Test
-  void receiveLimitStopsReadingWhileAListenerIsSlow() throws Exception {
+  /**
+   * A listener that does not return from the first message until the
+   * server's writes are blocked; then the whole flood must arrive.
+   * {@code mostHeld}: what the socket may hold meanwhile.
+   */
+  private static void floodAStuckListener(WebSocketBuilder b, long mostHeld) throws Exception {
     CountDownLatch release = new CountDownLatch(1);
     try (EventLoop controlLoop = EventLoop.create(); Flood flood = new Flood(node, controlLoop)) {
-      WebSocket ws = WebSocket.builder(node.url(Flood.path())).receiveLimit(LIMIT)
+      WebSocket ws = b.receiveLimit(LIMIT)
           .onMessage(e -> {
             flood.record(e);
             release.await(120, TimeUnit.SECONDS);
@@ -51,13 +54,19 @@ class FlowControlTest {
           .build();
       CompletableFuture<CloseEvent> closed = ws.closeFuture();
       try {
-        flood.awaitServerBlocked(ws, LIMIT, LIMIT + Flood.MARGIN);
+        flood.awaitServerBlocked(ws, LIMIT, mostHeld);
         assertEquals(List.of(0), flood.sequence, "the listener still holds the first message");
       } finally {
         release.countDown();
       }
       flood.assertComplete(closed);
     }
+  }
+
+  /** The default delivery (the shared dispatcher thread) with a listener stuck on the first message. */
+  @Test
+  void receiveLimitStopsReadingWhileAListenerIsSlow() throws Exception {
+    floodAStuckListener(WebSocket.builder(node.url(Flood.path())), LIMIT + Flood.MARGIN);
   }
 
   /**
@@ -95,24 +104,11 @@ class FlowControlTest {
    */
   @Test
   void executorHandOffIsBounded() throws Exception {
-    CountDownLatch release = new CountDownLatch(1);
     ExecutorService executor = Executors.newSingleThreadExecutor();
-    try (EventLoop controlLoop = EventLoop.create(); Flood flood = new Flood(node, controlLoop)) {
-      WebSocket ws = WebSocket.builder(node.url(Flood.path())).receiveLimit(LIMIT).executor(executor)
-          .onMessage(e -> {
-            flood.record(e);
-            release.await(120, TimeUnit.SECONDS);
-          })
-          .build();
-      CompletableFuture<CloseEvent> closed = ws.closeFuture();
-      try {
-        // The hand-off pauses the socket at the limit again (one message may cross it).
-        flood.awaitServerBlocked(ws, LIMIT, 2 * LIMIT + Flood.SIZE + Flood.MARGIN);
-        assertEquals(List.of(0), flood.sequence, "the executor still holds the first message");
-      } finally {
-        release.countDown();
-      }
-      flood.assertComplete(closed);
+    try {
+      // The hand-off pauses the socket at the limit again (one message may cross it).
+      floodAStuckListener(WebSocket.builder(node.url(Flood.path())).executor(executor),
+          2 * LIMIT + Flood.SIZE + Flood.MARGIN);
     } finally {
       executor.shutdown();
       assertTrue(executor.awaitTermination(Recorder.WAIT_S, TimeUnit.SECONDS));
