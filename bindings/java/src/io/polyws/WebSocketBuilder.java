@@ -107,8 +107,10 @@ public final class WebSocketBuilder {
 
   /**
    * Demand-driven delivery ({@link WebSocket#request}): at most
-   * {@code messages} message events, then more only as requested. The open
-   * event needs no demand. Default: unlimited ({@code Long.MAX_VALUE}).
+   * {@code messages} message events, then more only as requested. The first
+   * open event needs no demand; while the demand is 0 every later event waits
+   * in the loop, a reconnect's included. Default: unlimited
+   * ({@code Long.MAX_VALUE}).
    */
   public WebSocketBuilder initialDemand(long messages) {
     if (messages < 0) throw new IllegalArgumentException("initial demand must be >= 0, got " + messages);
