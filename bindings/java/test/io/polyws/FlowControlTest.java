@@ -75,10 +75,9 @@ class FlowControlTest {
    * on the same loop still talks; a consumer requesting one message at a
    * time then takes the rest.
    */
-  @Test
-  void demandHoldsMessagesUntilRequested() throws Exception {
+  private static void demandHoldsMessagesUntilRequested(EventLoop loop) throws Exception {
     AtomicBoolean consuming = new AtomicBoolean();
-    try (EventLoop loop = EventLoop.create(); Flood flood = new Flood(node, loop)) {
+    try (loop; Flood flood = new Flood(node, loop)) {
       WebSocket ws = WebSocket.builder(node.url(Flood.path())).eventLoop(loop)
           .receiveLimit(LIMIT).initialDemand(3)
           .onMessage(e -> {
@@ -95,6 +94,17 @@ class FlowControlTest {
       HostLoops.pump(loop, closed::isDone);
       flood.assertComplete(closed);
     }
+  }
+
+  @Test
+  void demandHoldsMessagesUntilRequested() throws Exception {
+    demandHoldsMessagesUntilRequested(EventLoop.create());
+  }
+
+  /** The same where the dispatching thread does the I/O (nothing is read between dispatch calls). */
+  @Test
+  void demandHoldsMessagesUntilRequestedWithInlineIo() throws Exception {
+    demandHoldsMessagesUntilRequested(EventLoop.createWithInlineIo());
   }
 
   /**
