@@ -19,6 +19,7 @@ final class Backpressure {
   private volatile long demand; // written under this
   private boolean opened; // guarded by this: demand gates messages, never the open event
   private boolean handOffFull; // guarded by this
+  private boolean closeCalled; // guarded by this: what is held now is only dropped or the close event
   private boolean paused; // guarded by this: what was last asked of the native socket
 
   Backpressure(NativeSocket nat, long initialDemand) {
@@ -51,6 +52,16 @@ final class Backpressure {
     }
   }
 
+  /**
+   * close() was called: demand no longer holds events back. The messages
+   * still held are dropped when taken (not OPEN, rule 22) and the close
+   * event comes without a request.
+   */
+  synchronized void closeCalled() {
+    closeCalled = true;
+    apply();
+  }
+
   /** The Executor hand-off went over its high mark (true) or back under its low mark (false). */
   synchronized void handOffFull(boolean full) {
     handOffFull = full;
@@ -59,7 +70,7 @@ final class Backpressure {
 
   /** Pauses or resumes the native socket to match the reasons; the monitor is held. */
   private void apply() {
-    boolean hold = (opened && demand == 0) || handOffFull;
+    boolean hold = (opened && demand == 0 && !closeCalled) || handOffFull;
     if (hold == paused) return;
     paused = hold;
     nat.ifLive(h -> {

@@ -240,6 +240,7 @@ public final class WebSocket implements AutoCloseable {
     boolean live = nat.close(code, reason);
     closeCalled = true;
     if (!live) return;
+    backpressure.closeCalled();
     // Between a close event that promised a reconnect and the reconnect
     // event, close() ends it all with no further event: the last close event
     // becomes the final one.
@@ -265,7 +266,8 @@ public final class WebSocket implements AutoCloseable {
    * loop stops reading it at the receive limit and the server's writes
    * block, until this is called (from any thread, a listener included).
    * Demand saturates at {@code Long.MAX_VALUE}, which means unlimited (the
-   * default); on such a socket this does nothing.
+   * default); on such a socket this does nothing. After {@link #close} the
+   * close event needs no demand (messages still held are not delivered).
    *
    * @throws IllegalArgumentException if {@code n <= 0}.
    */

@@ -125,6 +125,25 @@ class FlowControlTest {
     }
   }
 
+  /** With no demand, an echoed message waits; close() lets the close event through and drops it (rule 22). */
+  @Test
+  void closeDoesNotWaitForDemand() throws Exception {
+    try (EventLoop loop = EventLoop.create()) {
+      Recorder r = new Recorder();
+      WebSocket ws = r.attach(WebSocket.builder(node.url("/echo")).eventLoop(loop).initialDemand(0)
+          .onOpen(e -> e.target().send("held"))).build();
+      HostLoops.pump(loop, () -> !r.events.isEmpty());
+      assertEquals(EventType.OPEN, r.next().type());
+      HostLoops.pump(loop, () -> ws.undeliveredAmount() == "held".length());
+      assertTrue(r.events.isEmpty(), "the echo waits for demand");
+      ws.close(1000, "no demand");
+      HostLoops.pump(loop, () -> !r.events.isEmpty());
+      CloseEvent c = r.next(EventType.CLOSE);
+      assertEquals(1000, c.code());
+      assertEquals("no demand", c.reason());
+    }
+  }
+
   @Test
   void limitsAndDemandAreValidated() throws Exception {
     assertThrows(IllegalArgumentException.class, () -> WebSocket.builder("ws://127.0.0.1/").receiveLimit(0));
