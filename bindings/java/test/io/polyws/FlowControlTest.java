@@ -44,16 +44,19 @@ class FlowControlTest {
    * {@code mostHeld}: what the socket may hold meanwhile.
    */
   private static void floodAStuckListener(WebSocketBuilder b, long mostHeld) throws Exception {
+    CountDownLatch stuck = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
     try (EventLoop controlLoop = EventLoop.create(); Flood flood = new Flood(node, controlLoop)) {
       WebSocket ws = b.receiveLimit(LIMIT)
           .onMessage(e -> {
             flood.record(e);
+            stuck.countDown();
             release.await(120, TimeUnit.SECONDS);
           })
           .build();
       CompletableFuture<CloseEvent> closed = ws.closeFuture();
       try {
+        assertTrue(stuck.await(Recorder.WAIT_S, TimeUnit.SECONDS), "no message within " + Recorder.WAIT_S + " s");
         flood.awaitServerBlocked(ws, LIMIT, mostHeld);
         assertEquals(List.of(0), flood.sequence, "the listener still holds the first message");
       } finally {
