@@ -34,7 +34,7 @@ public final class CloseEvent extends Event {
   }
 
   /**
-   * A reconnect event follows (only with {@link WebSocket.Builder#reconnect});
+   * A reconnect event follows (only with {@link WebSocketBuilder#reconnect});
    * false for the last close event of a socket.
    */
   public boolean willReconnect() {

@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Three ways to run them:
  * <ul>
- *   <li>the default: every socket built without {@link WebSocket.Builder#eventLoop}
+ *   <li>the default: every socket built without {@link WebSocketBuilder#eventLoop}
  *       shares one loop whose daemon thread "polyws-dispatcher" runs listeners;
  *   <li>{@link #withThread(String)}: a loop with its own dispatcher thread (for
  *       sockets whose listeners must not wait behind others);
@@ -27,7 +27,7 @@ import java.util.concurrent.TimeUnit;
  *       thread, a test); nothing happens between calls.
  * </ul>
  * A socket may also hand its events to an {@link java.util.concurrent.Executor}
- * ({@link WebSocket.Builder#executor}), still one at a time, in order.
+ * ({@link WebSocketBuilder#executor}), still one at a time, in order.
  *
  * <p><b>Inline I/O</b> ({@link #createWithInlineIo()},
  * {@link #withThreadAndInlineIo(String)}; the C API's
@@ -85,10 +85,10 @@ public final class EventLoop implements AutoCloseable {
 
   /** A registered socket: held weakly, and strongly while it has listeners or futures. */
   static final class SocketRef extends WeakReference<WebSocket> {
-    final WebSocket.NativeSocket nat;
+    final NativeSocket nat;
     volatile WebSocket strong;
 
-    SocketRef(WebSocket ws, WebSocket.NativeSocket nat) {
+    SocketRef(WebSocket ws, NativeSocket nat) {
       super(ws);
       this.nat = nat;
     }
@@ -139,11 +139,11 @@ public final class EventLoop implements AutoCloseable {
     long[] out = new long[1];
     int rc = PolywsNative.ws_loop_new(inlineIo ? PolywsNativeConstants.WS_DELIVERY_HOST_DRIVEN
         : PolywsNativeConstants.WS_DELIVERY_DISPATCH, out);
-    if (rc != 0) throw WebSocket.failure(rc, PolywsNative.ws_last_error(0));
+    Results.check(rc);
     state = new State(out[0]);
     if (threadName == null) {
       thread = null;
-      WebSocket.CLEANER.register(this, state);
+      NativeSocket.CLEANER.register(this, state);
     } else {
       thread = new Thread(this::run, threadName);
       thread.setDaemon(true);
@@ -166,7 +166,7 @@ public final class EventLoop implements AutoCloseable {
     return inlineIo;
   }
 
-  SocketRef register(long ws, WebSocket socket, WebSocket.NativeSocket nat) {
+  SocketRef register(long ws, WebSocket socket, NativeSocket nat) {
     SocketRef ref = new SocketRef(socket, nat);
     state.sockets.put(ws, ref);
     return ref;
@@ -184,7 +184,7 @@ public final class EventLoop implements AutoCloseable {
     try {
       socket.take(ev);
     } catch (Throwable t) {
-      WebSocket.reportListenerError(socket, t);
+      ListenerRegistry.report(socket, t);
     }
   }
 
@@ -232,7 +232,7 @@ public final class EventLoop implements AutoCloseable {
               Math.max(0, wait - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)));
           out[0] = 0;
           int rc = PolywsNative.ws_loop_next_event(state.loop, slice, out);
-          if (rc != 0) throw WebSocket.failure(rc, PolywsNative.ws_last_error(0));
+          Results.check(rc);
           if (out[0] != 0) break;
           if (wait >= 0 && TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) >= wait) break;
         }
@@ -242,7 +242,7 @@ public final class EventLoop implements AutoCloseable {
           if (n >= MAX_BATCH || closed) break;
           out[0] = 0;
           int rc = PolywsNative.ws_loop_next_event(state.loop, 0, out);
-          if (rc != 0) throw WebSocket.failure(rc, PolywsNative.ws_last_error(0));
+          Results.check(rc);
         }
       } finally {
         dispatching = null;

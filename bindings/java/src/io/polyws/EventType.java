@@ -6,7 +6,7 @@ public final class EventType<E extends Event> {
   public static final EventType<MessageEvent> MESSAGE = new EventType<>("message", 2);
   public static final EventType<ErrorEvent> ERROR = new EventType<>("error", 3);
   public static final EventType<CloseEvent> CLOSE = new EventType<>("close", 4);
-  /** Only with {@link WebSocket.Builder#reconnect}: a new connection starts. */
+  /** Only with {@link WebSocketBuilder#reconnect}: a new connection starts. */
   public static final EventType<ReconnectEvent> RECONNECT = new EventType<>("reconnect", 5);
 
   private final String name;

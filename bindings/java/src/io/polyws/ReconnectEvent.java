@@ -2,7 +2,7 @@ package io.polyws;
 
 /**
  * A new connection is starting after an unexpected end (only with
- * {@link WebSocket.Builder#reconnect}); readyState is CONNECTING again, and
+ * {@link WebSocketBuilder#reconnect}); readyState is CONNECTING again, and
  * open (or error and close) follow. Not a browser event.
  */
 public final class ReconnectEvent extends Event {

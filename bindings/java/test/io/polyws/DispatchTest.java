@@ -40,15 +40,6 @@ class DispatchTest {
     if (echo != null) echo.close();
   }
 
-  /** Dispatches until `done` or the deadline; every loop here is bounded. */
-  private static void pump(EventLoop loop, java.util.function.BooleanSupplier done) {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(Recorder.WAIT_S);
-    while (!done.getAsBoolean()) {
-      assertTrue(System.nanoTime() < deadline, "not done within " + Recorder.WAIT_S + " s");
-      loop.dispatch(50);
-    }
-  }
-
   @Test
   void hostDrivenLoopRunsListenersOnlyInsideDispatch() throws Exception {
     try (EventLoop loop = EventLoop.create()) {
@@ -61,13 +52,13 @@ class DispatchTest {
       Thread.sleep(200);
       assertEquals(WebSocket.CONNECTING, ws.readyState());
       assertTrue(r.events.isEmpty());
-      pump(loop, () -> r.events.size() >= 2);
+      HostLoops.pump(loop, () -> r.events.size() >= 2);
       assertEquals(EventType.OPEN, r.next().type());
       assertEquals("ping", r.next(EventType.MESSAGE).text());
       String me = Thread.currentThread().getName();
       for (String t : r.threads) assertEquals(me, t, "listeners run on the dispatching thread");
       ws.close(1000, "bye");
-      pump(loop, () -> !r.events.isEmpty());
+      HostLoops.pump(loop, () -> !r.events.isEmpty());
       assertEquals(1000, r.next(EventType.CLOSE).code());
       assertEquals(0, loop.dispatch(0));
     }
@@ -85,7 +76,7 @@ class DispatchTest {
               nested.set(t);
             }
           }).build();
-      pump(loop, () -> nested.get() != null);
+      HostLoops.pump(loop, () -> nested.get() != null);
       assertInstanceOf(IllegalStateException.class, nested.get());
       ws.close();
     }
@@ -106,7 +97,7 @@ class DispatchTest {
     EventLoop loop = EventLoop.create();
     Recorder r = new Recorder();
     WebSocket ws = r.attach(WebSocket.builder(echo.url("/")).eventLoop(loop)).build();
-    pump(loop, () -> !r.events.isEmpty());
+    HostLoops.pump(loop, () -> !r.events.isEmpty());
     assertEquals(WebSocket.OPEN, ws.readyState());
     loop.close();
     assertEquals(WebSocket.CLOSED, ws.readyState());
@@ -148,7 +139,7 @@ class DispatchTest {
             got.incrementAndGet();
             inside.decrementAndGet();
           }).build();
-      Runnable pumper = () -> pump(loop, () -> got.get() >= n);
+      Runnable pumper = () -> HostLoops.pump(loop, () -> got.get() >= n);
       Thread a = new Thread(pumper);
       Thread b = new Thread(pumper);
       a.start();

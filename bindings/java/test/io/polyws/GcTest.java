@@ -90,7 +90,7 @@ class GcTest {
 
   private static WeakReference<WebSocket> openAndDrop(String path, EventLoop loop, boolean listener)
       throws Exception {
-    WebSocket.Builder b = WebSocket.builder(node.url(path));
+    WebSocketBuilder b = WebSocket.builder(node.url(path));
     if (listener) b.onMessage(e -> {});
     if (loop != null) b.eventLoop(loop);
     WebSocket ws = b.build();

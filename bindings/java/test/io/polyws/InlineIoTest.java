@@ -36,14 +36,6 @@ class InlineIoTest {
     for (Peers p : new Peers[] {echo, node, python}) if (p != null) p.close();
   }
 
-  private static void pump(EventLoop loop, java.util.function.BooleanSupplier done) {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(Recorder.WAIT_S);
-    while (!done.getAsBoolean()) {
-      assertTrue(System.nanoTime() < deadline, "not done within " + Recorder.WAIT_S + " s");
-      loop.dispatch(20);
-    }
-  }
-
   /** open, text and binary echoes, 100 round trips sent from the listener, close 4000 with a reason. */
   private static void conversation(EventLoop loop, String url, boolean hostCallsDispatch) throws Exception {
     Recorder r = new Recorder();
@@ -61,7 +53,7 @@ class InlineIoTest {
             e.target().send(BYTES);
           }
         })).build();
-    if (hostCallsDispatch) pump(loop, () -> r.events.stream().anyMatch(e -> e.type() == EventType.CLOSE));
+    if (hostCallsDispatch) HostLoops.pump(loop, () -> r.events.stream().anyMatch(e -> e.type() == EventType.CLOSE));
     assertEquals(EventType.OPEN, r.next().type());
     assertEquals("h\u00e9llo \u4e16\u754c", r.next(EventType.MESSAGE).text());
     MessageEvent bin = r.next(EventType.MESSAGE);
@@ -118,12 +110,12 @@ class InlineIoTest {
     EventLoop loop = EventLoop.createWithInlineIo();
     Recorder r = new Recorder();
     WebSocket open = r.attach(WebSocket.builder(echo.url("/")).eventLoop(loop)).build();
-    pump(loop, () -> !r.events.isEmpty());
+    HostLoops.pump(loop, () -> !r.events.isEmpty());
     assertEquals(EventType.OPEN, r.next().type());
     open.send("pending");
     WebSocket closing = WebSocket.builder(echo.url("/")).eventLoop(loop).build();
     WebSocket connecting = WebSocket.builder(node.url("/slow-handshake")).eventLoop(loop).build();
-    pump(loop, () -> closing.readyState() == WebSocket.OPEN);
+    HostLoops.pump(loop, () -> closing.readyState() == WebSocket.OPEN);
     closing.close(1000);
     loop.close();
     for (WebSocket ws : new WebSocket[] {open, closing, connecting})

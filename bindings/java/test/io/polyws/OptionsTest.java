@@ -40,7 +40,7 @@ class OptionsTest {
       if (p != null) p.close();
   }
 
-  private static String headersSeenBy(WebSocket.Builder b) throws Exception {
+  private static String headersSeenBy(WebSocketBuilder b) throws Exception {
     Recorder r = new Recorder();
     WebSocket ws = r.attach(b).build();
     r.next(EventType.OPEN);

@@ -16,7 +16,7 @@ final class Recorder {
   final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
   final List<String> threads = Collections.synchronizedList(new ArrayList<>());
 
-  WebSocket.Builder attach(WebSocket.Builder b) {
+  WebSocketBuilder attach(WebSocketBuilder b) {
     return b.addEventListener(EventType.OPEN, this::record)
         .addEventListener(EventType.MESSAGE, this::record)
         .addEventListener(EventType.ERROR, this::record)

@@ -82,7 +82,7 @@ class TlsTest {
   }
 
   /** Opens, echoes once over TLS, closes. */
-  private static WebSocket converse(WebSocket.Builder b) throws Exception {
+  private static WebSocket converse(WebSocketBuilder b) throws Exception {
     Recorder r = new Recorder();
     WebSocket ws = r.attach(b).build();
     r.next(EventType.OPEN);
@@ -93,7 +93,7 @@ class TlsTest {
     return ws;
   }
 
-  private static ErrorEvent fails(WebSocket.Builder b) throws Exception {
+  private static ErrorEvent fails(WebSocketBuilder b) throws Exception {
     Recorder r = new Recorder();
     r.attach(b).build();
     return r.failed();
