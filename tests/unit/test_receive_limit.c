@@ -382,6 +382,59 @@ static void test_pause_host_driven_loop(void **state) {
     paused_socket_waits_alone(WS_DELIVERY_HOST_DRIVEN);
 }
 
+/* ---- ws_pause/ws_resume from another thread keep the order ------------------ */
+
+typedef struct toggler {
+    ws_socket *ws;
+    atomic_bool stop;
+    unsigned long rounds;
+} toggler;
+
+static void *toggle_pause(void *arg) {
+    toggler *t = arg;
+    while (!atomic_load(&t->stop)) {
+        ws_pause(t->ws);
+        sleep_ms(0);
+        ws_resume(t->ws);
+        ++t->rounds;
+    }
+    return NULL;
+}
+
+static void test_pause_and_resume_from_another_thread_keep_order(void **state) {
+    (void)state;
+    ws_loop *loop = new_dispatch_loop();
+    const uint32_t count = 50000, size = 8;
+    ws_options *options = limit_options(WS_DEFAULT_RECEIVE_LIMIT);
+    assert_int_equal(ws_options_set_deferred_connect(options, true), WS_OK);
+    char url[128];
+    flood_url(url, sizeof url, count, size);
+    flood_reader reader = FLOOD_READER(size);
+    ws_socket *ws = connect_socket(loop, url, options, NULL);
+    ws_options_free(options);
+    toggler t = {.ws = ws};
+    pthread_t thread;
+    bool started = false;
+    double deadline = now_seconds() + WAIT_SECONDS * 3;
+    while (!atomic_load(&reader.closed) && now_seconds() < deadline) {
+        const ws_event *event;
+        assert_int_equal(ws_loop_next_event(loop, 50, &event), WS_OK);
+        if (!event) continue;
+        if (ws_event_type(event) == WS_EVENT_OPEN && !started) {
+            assert_int_equal(pthread_create(&thread, NULL, toggle_pause, &t), 0);
+            started = true;
+        }
+        flood_record(&reader, event);
+    }
+    atomic_store(&t.stop, true);
+    if (started) pthread_join(thread, NULL);
+    ws_resume(ws);
+    assert_true(t.rounds > 0);
+    assert_flood_complete(&reader, count);
+    ws_free(ws);
+    ws_loop_free(loop);
+}
+
 /* ---- The limit pauses between messages, never inside one -------------------- */
 
 static void test_message_larger_than_the_limit_arrives_whole(void **state) {
@@ -481,6 +534,7 @@ int main(void) {
         cmocka_unit_test(test_pause_default_loop),
         cmocka_unit_test(test_pause_io_thread_loop),
         cmocka_unit_test(test_pause_host_driven_loop),
+        cmocka_unit_test(test_pause_and_resume_from_another_thread_keep_order),
         cmocka_unit_test(test_message_larger_than_the_limit_arrives_whole),
         cmocka_unit_test(test_limit_counts_inflated_bytes),
     };
