@@ -27,7 +27,7 @@ bool is_valid_subprotocol(const std::string &protocol, std::string &error) {
 Socket::Socket(std::shared_ptr<Loop> loop, WebSocketUrl url, std::vector<std::string> protocols,
                Options options)
     : loop_(std::move(loop)), url_(std::move(url)), protocols_(std::move(protocols)),
-      options_(options) {}
+      options_(options), outbox_(options_.send_buffer_limit) {}
 
 Socket::~Socket() = default;
 
@@ -111,26 +111,26 @@ Status Socket::send(Opcode opcode, const void *data, size_t size) {
     std::unique_lock<std::mutex> lock(mutex_);
     if (state_ == ReadyState::Connecting)
         return {Result::InvalidState, "send() called while the socket is CONNECTING"};
-    if (state_ != ReadyState::Open || transport_done_ || close_called_) {
+    if (state_ != ReadyState::Open || close_called_) {
         // The browser discards the data but still counts it.
-        buffered_.fetch_add(size);
-        ++discarded_messages_;
+        outbox_.discard(size);
         return Status::ok();
     }
-    if (buffered_.load() + size > options_.send_buffer_limit) {
-        lock.unlock();
-        std::string why = "send buffer limit of " + std::to_string(options_.send_buffer_limit) +
+    Outbox::Accepted accepted = outbox_.push(opcode, data, size);
+    lock.unlock();
+    switch (accepted) {
+    case Outbox::Accepted::Queued:
+        request_write();
+        break;
+    case Outbox::Accepted::Discarded:   // the connection is over
+        break;
+    case Outbox::Accepted::OverLimit: {
+        std::string why = "send buffer limit of " + std::to_string(outbox_.limit()) +
                           " bytes exceeded; the connection is closed";
         fail_from_host(why);
         return {Result::BufferFull, why};
     }
-    Outgoing message;
-    message.opcode = opcode;
-    message.payload.assign(static_cast<const char *>(data), size);
-    buffered_.fetch_add(size);
-    outbox_.push_back(std::move(message));
-    lock.unlock();
-    request_write();
+    }
     return Status::ok();
 }
 
@@ -164,11 +164,7 @@ Status Socket::close(uint16_t code, const char *reason) {
         fail_from_host("close() was called before the connection was established");
         return Status::ok();
     }
-    Outgoing close_frame;
-    close_frame.opcode = Opcode::Close;
-    close_frame.counted = false;
-    if (code != 0) close_frame.payload = encode_close_payload(code, reason_text);
-    outbox_.push_back(std::move(close_frame));
+    outbox_.push_close(code != 0 ? encode_close_payload(code, reason_text) : std::string());
     lock.unlock();
     request_write();
     return Status::ok();
@@ -186,14 +182,9 @@ void Socket::release() {
         callbacks_done_.wait(lock, [&] {
             return callbacks_running_ == 0 || callback_thread_ == std::this_thread::get_id();
         });
-        if (!close_called_ && state_ != ReadyState::Closed && !transport_done_) {
+        if (!close_called_ && state_ != ReadyState::Closed &&
+            outbox_.push_close_unless_ended(encode_close_payload(kCloseGoingAway, "")))
             close_called_ = true;
-            Outgoing going_away;
-            going_away.opcode = Opcode::Close;
-            going_away.counted = false;
-            going_away.payload = encode_close_payload(kCloseGoingAway, "");
-            outbox_.push_back(std::move(going_away));
-        }
     }
     loop_->drop_held_events(*this);
     loop_->transport().post([self] {
@@ -296,17 +287,13 @@ bool Socket::apply(Event &event) {
         // The I/O thread counted what was left when the connection ended;
         // sends the host made since (it still saw OPEN) were discarded:
         // they are unsent too, and bufferedAmount already counts them.
-        event.unsent_messages += discarded_messages_;
-        discarded_messages_ = 0;
-        event.unsent_bytes = buffered_.load();
+        outbox_.report_unsent(event.unsent_messages, event.unsent_bytes);
         return true;
     case EventKind::Reconnect:
         // A new connection: CONNECTING again, unless close() came first.
         if (state_ != ReadyState::Closed || close_called_) return false;
         state_ = ReadyState::Connecting;
-        transport_done_ = false;
-        discarded_messages_ = 0;
-        buffered_.store(0);   // the new connection's queue starts empty
+        outbox_.restart();
         return true;
     }
     return false;
@@ -379,22 +366,6 @@ bool Socket::note_reading_stopped() {
 
 void Socket::resume_events() {
     if (events_paused_.exchange(false)) loop_->resume_held_events(*this);
-}
-
-bool Socket::pop_outgoing(Outgoing &out) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (outbox_.empty()) return false;
-    out = std::move(outbox_.front());
-    outbox_.pop_front();
-    return true;
-}
-
-void Socket::mark_transport_done(uint64_t &unsent_messages, uint64_t &unsent_bytes) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    transport_done_ = true;
-    for (const auto &m : outbox_) unsent_messages += m.counted ? 1 : 0;
-    outbox_.clear();   // never to be sent; bufferedAmount keeps counting them
-    unsent_bytes = buffered_.load();
 }
 
 bool Socket::plan_reconnect(bool was_clean, uint16_t code, uint32_t &delay_ms, uint32_t &attempt) {

@@ -1,5 +1,5 @@
-// The WebSocket object as the host sees it: readyState, bufferedAmount,
-// listeners, and the send queue shared with the I/O thread. Every method is
+// The WebSocket object as the host sees it: readyState, listeners, and the
+// outbox (send queue and bufferedAmount) shared with the I/O thread. Every method is
 // thread-safe. The protocol work itself happens in Connection, on the I/O
 // thread.
 #pragma once
@@ -8,6 +8,7 @@
 #include "frame.h"
 #include "listener.h"
 #include "options.h"
+#include "outbox.h"
 #include "status.h"
 #include "url.h"
 
@@ -25,13 +26,6 @@ namespace polyws {
 
 class Loop;
 class Connection;
-
-// A message waiting to be written, or the close frame that ends the queue.
-struct Outgoing {
-    Opcode opcode = Opcode::Text;
-    std::string payload;
-    bool counted = true;   // its bytes are in bufferedAmount
-};
 
 // readyState.
 enum class ReadyState { Connecting, Open, Closing, Closed };
@@ -57,7 +51,7 @@ public:
     const std::vector<Header> &response_headers() const;
     BinaryType binary_type() const { return binary_type_.load(); }
     void set_binary_type(BinaryType type) { binary_type_.store(type); }
-    uint64_t buffered_amount() const { return buffered_.load(); }
+    uint64_t buffered_amount() const { return outbox_.buffered(); }
     // Receive flow control (ws_options_set_receive_limit): message bytes
     // received and not yet handed to the host.
     uint64_t undelivered_amount() const { return undelivered_.load(); }
@@ -104,11 +98,8 @@ public:
     // because undelivered_amount() reached the limit. Returns false when the
     // host already took enough meanwhile (then it must read on at once).
     bool note_reading_stopped();
-    bool pop_outgoing(Outgoing &out);
-    void on_bytes_sent(uint64_t payload_bytes) { buffered_.fetch_sub(payload_bytes); }
-    // The connection is over: later sends only count. Returns what was
-    // accepted by send() and never sent, messages and bytes.
-    void mark_transport_done(uint64_t &unsent_messages, uint64_t &unsent_bytes);
+    // What the connection writes from, and ends when it is over.
+    Outbox &outbox() { return outbox_; }
     // Whether a connection that ended so should be followed by another
     // (the reconnect option), and if so after how long. I/O thread.
     bool plan_reconnect(bool was_clean, uint16_t code, uint32_t &delay_ms, uint32_t &attempt);
@@ -155,12 +146,7 @@ private:
     std::condition_variable callbacks_done_;
     ReadyState state_ = ReadyState::Connecting;
     bool close_called_ = false;        // close() or a failure started the end
-    bool transport_done_ = false;
-    // Messages send() accepted but discarded (the connection was ending or
-    // over) since the last close event: that close event reports them too,
-    // so a send that raced with the end is never lost unreported.
-    uint64_t discarded_messages_ = 0;
-    std::deque<Outgoing> outbox_;
+    Outbox outbox_;
     std::vector<std::shared_ptr<Registration>> listeners_;
     std::string last_error_;
     int callbacks_running_ = 0;
@@ -172,7 +158,6 @@ private:
     std::vector<Header> response_headers_;
     std::atomic<const char *> protocol_{""}, extensions_{""};
     std::atomic<BinaryType> binary_type_{BinaryType::Blob};
-    std::atomic<uint64_t> buffered_{0};
     std::atomic<uint64_t> undelivered_{0};
     std::atomic<bool> events_paused_{false};
     // Set by the I/O thread when it stops reading; whoever clears it first
