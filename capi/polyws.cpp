@@ -2,6 +2,10 @@
 // that keeps every C++ exception on this side of extern "C".
 #include "polyws.h"
 
+#include "c_listener.h"
+#include "enums.h"
+#include "handles.h"
+
 #include "../core/event.h"
 #include "../core/loop.h"
 #include "../core/options.h"
@@ -15,12 +19,14 @@
 #include <new>
 #include <string>
 
+using polyws::Delivery;
 using polyws::Event;
 using polyws::EventKind;
 using polyws::Loop;
 using polyws::Options;
 using polyws::Socket;
 using polyws::Status;
+using namespace polyws::capi;
 
 struct ws_options {
     Options values;
@@ -31,32 +37,36 @@ namespace {
 thread_local std::string t_last_error;        // failures of calls on this thread
 thread_local std::string t_returned_error;    // what ws_last_error() handed out
 
-ws_result record(const Status &status, Socket *socket = nullptr) {
-    if (!status.is_ok()) {
-        t_last_error = status.message;
-        if (socket) socket->set_last_error(status.message);
-    }
-    return status.code;
+// A failure of this call: `code`, with `message` as the last error of the
+// calling thread (and of `socket`, when there is one).
+ws_result fail(ws_result code, const std::string &message, Socket *socket = nullptr) {
+    t_last_error = message;
+    if (socket) socket->set_last_error(message);
+    return code;
 }
 
-ws_result invalid(const char *what) { return record({WS_ERR_INVALID_ARGUMENT, what}); }
+ws_result record(const Status &status, Socket *socket = nullptr) {
+    return status.is_ok() ? WS_OK : fail(c_result(status.code), status.message, socket);
+}
+
+ws_result invalid(const char *what) { return fail(WS_ERR_INVALID_ARGUMENT, what); }
+
+ws_result unknown_event_type(Socket *socket) {
+    return fail(WS_ERR_INVALID_ARGUMENT, "unknown event type", socket);
+}
 
 // Runs `body`, turning any exception into a result code.
 template <typename F> ws_result guarded(F &&body) {
     try {
         return body();
     } catch (const std::bad_alloc &) {
-        return record({WS_ERR_NO_MEMORY, "out of memory"});
+        return fail(WS_ERR_NO_MEMORY, "out of memory");
     } catch (const std::exception &e) {
-        return record({WS_ERR_INTERNAL, std::string("internal error: ") + e.what()});
+        return fail(WS_ERR_INTERNAL, std::string("internal error: ") + e.what());
     } catch (...) {
-        return record({WS_ERR_INTERNAL, "internal error"});
+        return fail(WS_ERR_INTERNAL, "internal error");
     }
 }
-
-const Event *event_of(const ws_event *event) { return reinterpret_cast<const Event *>(event); }
-
-bool is_public_event(const Event *e) { return e && e->kind != EventKind::PeerClosing; }
 
 } // namespace
 
@@ -81,12 +91,26 @@ const char *ws_result_str(ws_result result) {
 
 const char *ws_last_error(const ws_socket *ws) {
     try {
-        t_returned_error = ws ? Socket::from_handle(ws)->last_error() : t_last_error;
+        t_returned_error = ws ? socket_of(ws)->last_error() : t_last_error;
     } catch (...) {
         t_returned_error.clear();
     }
     return t_returned_error.c_str();
 }
+
+#define POLYWS_STRINGIFY2(x) #x
+#define POLYWS_STRINGIFY(x) POLYWS_STRINGIFY2(x)
+#define POLYWS_VERSION_STRING                                                  \
+    POLYWS_STRINGIFY(POLYWS_VERSION_MAJOR)                                     \
+    "." POLYWS_STRINGIFY(POLYWS_VERSION_MINOR) "." POLYWS_STRINGIFY(POLYWS_VERSION_PATCH)
+
+namespace {
+constexpr bool same_text(const char *a, const char *b) {
+    return *a == *b && (*a == '\0' || same_text(a + 1, b + 1));
+}
+} // namespace
+static_assert(same_text(POLYWS_VERSION_STRING, polyws::kVersion),
+              "the core's version (from CMake) is not the one polyws.h declares");
 
 const char *ws_version(void) { return POLYWS_VERSION_STRING; }
 uint32_t ws_version_number(void) { return POLYWS_VERSION_NUMBER; }
@@ -97,11 +121,13 @@ ws_result ws_loop_new(ws_delivery_t delivery, ws_loop **out) {
     if (!out) return invalid("out is NULL");
     *out = nullptr;
     return guarded([&] {
+        Delivery mode;
+        if (!delivery_of(delivery, mode)) return invalid("unknown delivery mode");
         std::shared_ptr<Loop> loop;
-        Status status = Loop::create(delivery, loop);
+        Status status = Loop::create(mode, loop);
         if (!status.is_ok()) return record(status);
         loop->hold_host_reference();
-        *out = loop->handle();
+        *out = handle_of(*loop);
         return WS_OK;
     });
 }
@@ -109,7 +135,7 @@ ws_result ws_loop_new(ws_delivery_t delivery, ws_loop **out) {
 void ws_loop_free(ws_loop *loop) {
     if (!loop) return;
     try {
-        Loop::from_handle(loop)->release();
+        loop_of(loop)->release();
     } catch (...) {
     }
 }
@@ -120,7 +146,7 @@ ws_loop *ws_default_loop(void) {
     try {
         std::call_once(once, [] {
             std::shared_ptr<Loop> created;
-            Status status = Loop::create(WS_DELIVERY_DISPATCH, created);
+            Status status = Loop::create(Delivery::Dispatch, created);
             if (!status.is_ok()) {
                 record(status);
                 return;
@@ -141,16 +167,16 @@ ws_loop *ws_default_loop(void) {
             });
         });
     } catch (...) {
-        record({WS_ERR_LOOP, "the default loop could not be created"});
+        fail(WS_ERR_LOOP, "the default loop could not be created");
     }
-    if (!loop) record({WS_ERR_LOOP, "the default loop could not be created"});
-    return loop ? loop->handle() : nullptr;
+    if (!loop) fail(WS_ERR_LOOP, "the default loop could not be created");
+    return loop ? handle_of(*loop) : nullptr;
 }
 
 ws_result ws_loop_dispatch(ws_loop *loop, int timeout_ms, size_t *dispatched) {
     if (dispatched) *dispatched = 0;
     if (!loop) return invalid("loop is NULL");
-    return guarded([&] { return record(Loop::from_handle(loop)->dispatch(timeout_ms, dispatched)); });
+    return guarded([&] { return record(loop_of(loop)->dispatch(timeout_ms, dispatched)); });
 }
 
 ws_result ws_loop_next_event(ws_loop *loop, int timeout_ms, const ws_event **out) {
@@ -159,13 +185,13 @@ ws_result ws_loop_next_event(ws_loop *loop, int timeout_ms, const ws_event **out
     if (!loop) return invalid("loop is NULL");
     return guarded([&] {
         const Event *event = nullptr;
-        Status status = Loop::from_handle(loop)->next_event(timeout_ms, &event);
-        *out = reinterpret_cast<const ws_event *>(event);
+        Status status = loop_of(loop)->next_event(timeout_ms, &event);
+        *out = event ? view_of(*event) : nullptr;
         return record(status);
     });
 }
 
-int ws_loop_fd(const ws_loop *loop) { return loop ? Loop::from_handle(loop)->fd() : -1; }
+int ws_loop_fd(const ws_loop *loop) { return loop ? loop_of(loop)->fd() : -1; }
 
 /* ---- Options ---- */
 
@@ -235,7 +261,7 @@ ws_result ws_options_add_header(ws_options *options, const char *name, const cha
     return guarded([&] {
         std::string error;
         if (!polyws::check_request_header(name, value, error))
-            return record({WS_ERR_INVALID_ARGUMENT, error});
+            return fail(WS_ERR_INVALID_ARGUMENT, error);
         options->values.request.headers.emplace_back(name, value);
         return WS_OK;
     });
@@ -247,7 +273,7 @@ ws_result ws_options_set_user_agent(ws_options *options, const char *user_agent)
     return guarded([&] {
         std::string error;
         if (!polyws::check_request_header("User-Agent", user_agent, error))
-            return record({WS_ERR_INVALID_ARGUMENT, error});
+            return fail(WS_ERR_INVALID_ARGUMENT, error);
         options->values.request.user_agent = user_agent;
         return WS_OK;
     });
@@ -303,7 +329,7 @@ ws_result ws_options_set_proxy(ws_options *options, const char *proxy_url) {
         polyws::ProxyOptions proxy;
         std::string error;
         if (proxy_url && *proxy_url && !polyws::parse_proxy_url(proxy_url, proxy, error))
-            return record({WS_ERR_INVALID_ARGUMENT, error});
+            return fail(WS_ERR_INVALID_ARGUMENT, error);
         options->values.proxy = proxy;
         return WS_OK;
     });
@@ -375,10 +401,10 @@ ws_result ws_new_ex(ws_loop *loop, const char *url, const char *const *protocols
         if (!target) return WS_ERR_LOOP;
         Options values = options ? options->values : Options();
         std::shared_ptr<Socket> socket;
-        Status status = Socket::create(Loop::from_handle(target)->shared_from_this(), url,
+        Status status = Socket::create(loop_of(target)->shared_from_this(), url,
                                        std::move(list), values, socket);
         if (!status.is_ok()) return record(status);
-        *out = socket->handle();
+        *out = handle_of(*socket);
         return WS_OK;
     });
 }
@@ -390,30 +416,30 @@ ws_result ws_new(const char *url, const char *const *protocols, size_t protocol_
 
 ws_result ws_connect(ws_socket *ws) {
     if (!ws) return invalid("ws is NULL");
-    Socket *s = Socket::from_handle(ws);
+    Socket *s = socket_of(ws);
     return guarded([&] { return record(s->connect(), s); });
 }
 
 void ws_free(ws_socket *ws) {
     if (!ws) return;
     try {
-        Socket::from_handle(ws)->release();
+        socket_of(ws)->release();
     } catch (...) {
     }
 }
 
 ws_ready_state_t ws_ready_state(const ws_socket *ws) {
-    return ws ? Socket::from_handle(ws)->ready_state() : WS_CLOSED;
+    return ws ? c_ready_state(socket_of(ws)->ready_state()) : WS_CLOSED;
 }
 
-const char *ws_url(const ws_socket *ws) { return ws ? Socket::from_handle(ws)->url() : ""; }
-const char *ws_protocol(const ws_socket *ws) { return ws ? Socket::from_handle(ws)->protocol() : ""; }
+const char *ws_url(const ws_socket *ws) { return ws ? socket_of(ws)->url() : ""; }
+const char *ws_protocol(const ws_socket *ws) { return ws ? socket_of(ws)->protocol() : ""; }
 const char *ws_extensions(const ws_socket *ws) {
-    return ws ? Socket::from_handle(ws)->extensions() : "";
+    return ws ? socket_of(ws)->extensions() : "";
 }
 
 size_t ws_response_header_count(const ws_socket *ws) {
-    return ws ? Socket::from_handle(ws)->response_headers().size() : 0;
+    return ws ? socket_of(ws)->response_headers().size() : 0;
 }
 
 bool ws_response_header_at(const ws_socket *ws, size_t index, const char **name,
@@ -421,7 +447,7 @@ bool ws_response_header_at(const ws_socket *ws, size_t index, const char **name,
     if (name) *name = nullptr;
     if (value) *value = nullptr;
     if (!ws) return false;
-    const auto &headers = Socket::from_handle(ws)->response_headers();
+    const auto &headers = socket_of(ws)->response_headers();
     if (index >= headers.size()) return false;
     if (name) *name = headers[index].first.c_str();
     if (value) *value = headers[index].second.c_str();
@@ -430,79 +456,84 @@ bool ws_response_header_at(const ws_socket *ws, size_t index, const char **name,
 
 const char *ws_response_header(const ws_socket *ws, const char *name) {
     if (!ws || !name) return nullptr;
-    for (const auto &h : Socket::from_handle(ws)->response_headers())
+    for (const auto &h : socket_of(ws)->response_headers())
         if (strcasecmp(h.first.c_str(), name) == 0) return h.second.c_str();
     return nullptr;
 }
 
 ws_binary_type_t ws_binary_type(const ws_socket *ws) {
-    return ws ? Socket::from_handle(ws)->binary_type() : WS_BINARY_BLOB;
+    return ws ? c_binary_type(socket_of(ws)->binary_type()) : WS_BINARY_BLOB;
 }
 
 ws_result ws_set_binary_type(ws_socket *ws, ws_binary_type_t type) {
     if (!ws) return invalid("ws is NULL");
-    if (type != WS_BINARY_BLOB && type != WS_BINARY_ARRAYBUFFER)
-        return record({WS_ERR_INVALID_ARGUMENT, "binaryType must be BLOB or ARRAYBUFFER"},
-                      Socket::from_handle(ws));
-    Socket::from_handle(ws)->set_binary_type(type);
+    polyws::BinaryType value;
+    if (!binary_type_of(type, value))
+        return fail(WS_ERR_INVALID_ARGUMENT, "binaryType must be BLOB or ARRAYBUFFER", socket_of(ws));
+    socket_of(ws)->set_binary_type(value);
     return WS_OK;
 }
 
 uint64_t ws_buffered_amount(const ws_socket *ws) {
-    return ws ? Socket::from_handle(ws)->buffered_amount() : 0;
+    return ws ? socket_of(ws)->buffered_amount() : 0;
 }
 
 uint64_t ws_undelivered_amount(const ws_socket *ws) {
-    return ws ? Socket::from_handle(ws)->undelivered_amount() : 0;
+    return ws ? socket_of(ws)->undelivered_amount() : 0;
 }
 
 ws_result ws_pause(ws_socket *ws) {
     if (!ws) return invalid("ws is NULL");
-    Socket::from_handle(ws)->pause_events();
+    socket_of(ws)->pause_events();
     return WS_OK;
 }
 
 ws_result ws_resume(ws_socket *ws) {
     if (!ws) return invalid("ws is NULL");
-    Socket::from_handle(ws)->resume_events();
+    socket_of(ws)->resume_events();
     return WS_OK;
 }
 
-bool ws_is_paused(const ws_socket *ws) { return ws && Socket::from_handle(ws)->events_paused(); }
+bool ws_is_paused(const ws_socket *ws) { return ws && socket_of(ws)->events_paused(); }
 
 ws_result ws_set_user_data(ws_socket *ws, void *user_data) {
     if (!ws) return invalid("ws is NULL");
-    Socket::from_handle(ws)->set_user_data(user_data);
+    socket_of(ws)->set_user_data(user_data);
     return WS_OK;
 }
 
-void *ws_user_data(const ws_socket *ws) { return ws ? Socket::from_handle(ws)->user_data() : nullptr; }
+void *ws_user_data(const ws_socket *ws) { return ws ? socket_of(ws)->user_data() : nullptr; }
 
 ws_result ws_send_text(ws_socket *ws, const char *text, size_t size) {
     if (!ws) return invalid("ws is NULL");
     if (!text && size) return invalid("text is NULL but size is not 0");
-    Socket *s = Socket::from_handle(ws);
+    Socket *s = socket_of(ws);
     return guarded([&] { return record(s->send(polyws::Opcode::Text, text, size), s); });
 }
 
 ws_result ws_send_binary(ws_socket *ws, const void *data, size_t size) {
     if (!ws) return invalid("ws is NULL");
     if (!data && size) return invalid("data is NULL but size is not 0");
-    Socket *s = Socket::from_handle(ws);
+    Socket *s = socket_of(ws);
     return guarded([&] { return record(s->send(polyws::Opcode::Binary, data, size), s); });
 }
 
 ws_result ws_close(ws_socket *ws, uint16_t code, const char *reason) {
     if (!ws) return invalid("ws is NULL");
-    Socket *s = Socket::from_handle(ws);
+    Socket *s = socket_of(ws);
     return guarded([&] { return record(s->close(code, reason), s); });
 }
 
 ws_result ws_add_event_listener(ws_socket *ws, ws_event_type_t type, ws_listener_fn fn,
                                 void *user_data) {
     if (!ws) return invalid("ws is NULL");
-    Socket *s = Socket::from_handle(ws);
-    return guarded([&] { return record(s->add_listener(type, fn, user_data), s); });
+    Socket *s = socket_of(ws);
+    return guarded([&] {
+        EventKind kind = EventKind::Open;
+        // A NULL function is reported first (by the core), then the type.
+        if (fn && !event_kind_of(type, kind)) return unknown_event_type(s);
+        return record(s->add_listener(kind, c_listener(fn, user_data)), s);
+    });
 }
 
 ws_result ws_remove_event_listener(ws_socket *ws, ws_event_type_t type, ws_listener_fn fn,
@@ -510,39 +541,41 @@ ws_result ws_remove_event_listener(ws_socket *ws, ws_event_type_t type, ws_liste
     if (!ws) return invalid("ws is NULL");
     if (!fn) return invalid("fn is NULL");
     return guarded([&] {
-        Socket::from_handle(ws)->remove_listener(type, fn, user_data);
+        EventKind kind;
+        // No listener was ever added for an unknown type: nothing to remove.
+        if (event_kind_of(type, kind)) socket_of(ws)->remove_listener(kind, c_listener(fn, user_data));
         return WS_OK;
     });
 }
 
-static ws_result set_handler(ws_socket *ws, ws_event_type_t type, ws_listener_fn fn, void *user_data) {
+static ws_result set_handler(ws_socket *ws, EventKind kind, ws_listener_fn fn, void *user_data) {
     if (!ws) return invalid("ws is NULL");
-    Socket *s = Socket::from_handle(ws);
-    return guarded([&] { return record(s->set_handler(type, fn, user_data), s); });
+    Socket *s = socket_of(ws);
+    return guarded([&] { return record(s->set_handler(kind, c_listener(fn, user_data)), s); });
 }
 
 ws_result ws_set_onopen(ws_socket *ws, ws_listener_fn fn, void *user_data) {
-    return set_handler(ws, WS_EVENT_OPEN, fn, user_data);
+    return set_handler(ws, EventKind::Open, fn, user_data);
 }
 ws_result ws_set_onmessage(ws_socket *ws, ws_listener_fn fn, void *user_data) {
-    return set_handler(ws, WS_EVENT_MESSAGE, fn, user_data);
+    return set_handler(ws, EventKind::Message, fn, user_data);
 }
 ws_result ws_set_onerror(ws_socket *ws, ws_listener_fn fn, void *user_data) {
-    return set_handler(ws, WS_EVENT_ERROR, fn, user_data);
+    return set_handler(ws, EventKind::Error, fn, user_data);
 }
 ws_result ws_set_onclose(ws_socket *ws, ws_listener_fn fn, void *user_data) {
-    return set_handler(ws, WS_EVENT_CLOSE, fn, user_data);
+    return set_handler(ws, EventKind::Close, fn, user_data);
 }
 
 /* ---- Events ---- */
 
 ws_event_type_t ws_event_type(const ws_event *event) {
     const Event *e = event_of(event);
-    return is_public_event(e) ? ws_event_type_t(e->kind) : ws_event_type_t(0);
+    return e ? c_event_type(e->kind) : ws_event_type_t(0);
 }
 ws_socket *ws_event_socket(const ws_event *event) {
     const Event *e = event_of(event);
-    return e && e->socket ? e->socket->handle() : nullptr;
+    return e && e->socket ? handle_of(*e->socket) : nullptr;
 }
 void *ws_event_user_data(const ws_event *event) {
     const Event *e = event_of(event);
@@ -563,7 +596,7 @@ bool ws_event_is_binary(const ws_event *event) {
 }
 ws_binary_type_t ws_event_binary_type(const ws_event *event) {
     const Event *e = event_of(event);
-    return e ? e->binary_type : WS_BINARY_BLOB;
+    return e ? c_binary_type(e->binary_type) : WS_BINARY_BLOB;
 }
 uint16_t ws_event_code(const ws_event *event) {
     const Event *e = event_of(event);

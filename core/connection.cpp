@@ -18,7 +18,8 @@ constexpr int kBatchesPerWritable = 32;
 } // namespace
 
 Connection::Connection(std::shared_ptr<Socket> socket)
-    : socket_(std::move(socket)), decoder_(socket_->options().max_message_size) {
+    : socket_(std::move(socket)), outbox_(socket_->outbox()),
+      decoder_(socket_->options().max_message_size) {
     socket_->loop().add_connection(this);
 }
 
@@ -395,7 +396,7 @@ void Connection::on_writable() {
             }
             if (sent_close_) break;
             Outgoing next;
-            if (!socket_->pop_outgoing(next)) break;
+            if (!outbox_.pop(next)) break;
             if (next.opcode == Opcode::Close) {
                 write_control(Opcode::Close, next.payload);
                 sent_close_ = true;
@@ -425,7 +426,7 @@ void Connection::on_writable() {
         if (!scratch_.empty()) {
             link_->write(scratch_.data(), scratch_.size());
             if (settle_later_) unsettled_bytes_ += counted_in_batch_;
-            else socket_->on_bytes_sent(counted_in_batch_);
+            else outbox_.on_sent(counted_in_batch_);
         }
         if (failing_ && sent_close_) finish(kCloseAbnormal, "", false, fail_error_);
         if (!(more || writing_)) return;
@@ -462,7 +463,7 @@ void Connection::on_outgoing(bool from_listener) {
 
 void Connection::settle_sent_bytes() {
     if (!unsettled_bytes_) return;
-    socket_->on_bytes_sent(unsettled_bytes_);
+    outbox_.on_sent(unsettled_bytes_);
     unsettled_bytes_ = 0;
 }
 
@@ -534,7 +535,7 @@ void Connection::finish(uint16_t code, const std::string &reason, bool was_clean
     ping_timer_->cancel();
     pong_timer_->cancel();
     uint64_t unsent_messages = 0, unsent_bytes = 0;
-    socket_->mark_transport_done(unsent_messages, unsent_bytes);
+    outbox_.end(unsent_messages, unsent_bytes);
     if (writing_ && current_.counted) ++unsent_messages;   // cut off part way
     if (!error.empty()) {
         Event failed;

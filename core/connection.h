@@ -5,6 +5,7 @@
 
 #include "frame.h"
 #include "handshake.h"
+#include "outbox.h"
 #include "socket.h"
 #include "proxy_tunnel.h"
 #include "tls_stream.h"
@@ -75,6 +76,7 @@ private:
     enum class Phase { Resolving, Connecting, Handshaking, Open, Ended };
 
     std::shared_ptr<Socket> socket_;
+    Outbox &outbox_;                   // the socket's: what to write, bufferedAmount
     Phase phase_ = Phase::Resolving;
     Link *link_ = nullptr;             // the TCP link, or tls_ over it
     std::unique_ptr<TlsStream> tls_;   // wss only

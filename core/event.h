@@ -2,8 +2,8 @@
 #pragma once
 
 #include "handshake.h"
-#include "polyws.h"
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -12,21 +12,25 @@ namespace polyws {
 
 class Socket;
 
-// The public event types plus one that only moves readyState.
+// The events listeners hear, plus one that only moves readyState.
 enum class EventKind {
-    Open = WS_EVENT_OPEN,
-    Message = WS_EVENT_MESSAGE,
-    Error = WS_EVENT_ERROR,
-    Close = WS_EVENT_CLOSE,
-    Reconnect = WS_EVENT_RECONNECT,
-    PeerClosing = 100,   // the server started the closing handshake: CLOSING
+    Open,
+    Message,
+    Error,
+    Close,
+    Reconnect,
+    PeerClosing,   // the server started the closing handshake: CLOSING
 };
+
+// How the host wants binary messages presented (binaryType); the core only
+// carries the choice to each message event.
+enum class BinaryType { Blob, ArrayBuffer };
 
 struct Event {
     EventKind kind = EventKind::Open;
     std::shared_ptr<Socket> socket;
     void *user_data = nullptr;                     // filled in at dispatch
-    ws_binary_type_t binary_type = WS_BINARY_BLOB; // filled in at dispatch
+    BinaryType binary_type = BinaryType::Blob;     // filled in at dispatch
     bool binary = false;
     std::string data;                              // message payload
     uint16_t code = 0;

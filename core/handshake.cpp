@@ -120,7 +120,7 @@ HandshakeRequest build_handshake_request(const WebSocketUrl &url,
     }
     if (extra.deflate.enabled) r += "Sec-WebSocket-Extensions: " + deflate_offer(extra.deflate) + "\r\n";
     for (const auto &h : extra.headers) r += h.first + ": " + h.second + "\r\n";
-    r += "User-Agent: " + (extra.user_agent.empty() ? std::string("polyws/" POLYWS_VERSION_STRING)
+    r += "User-Agent: " + (extra.user_agent.empty() ? "polyws/" + std::string(kVersion)
                                                    : extra.user_agent) + "\r\n\r\n";
     return req;
 }

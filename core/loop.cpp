@@ -10,21 +10,18 @@
 
 namespace polyws {
 
-Loop::Loop(ws_delivery_t delivery) : delivery_(delivery) {}
+Loop::Loop(Delivery delivery) : delivery_(delivery) {}
 
 Loop::~Loop() {
     // Stop the I/O thread first: nothing may post events after this.
     transport_.reset();
 }
 
-Status Loop::create(ws_delivery_t delivery, std::shared_ptr<Loop> &out) {
-    if (delivery != WS_DELIVERY_DISPATCH && delivery != WS_DELIVERY_IO_THREAD &&
-        delivery != WS_DELIVERY_HOST_DRIVEN)
-        return {WS_ERR_INVALID_ARGUMENT, "unknown delivery mode"};
+Status Loop::create(Delivery delivery, std::shared_ptr<Loop> &out) {
     prepare_openssl();   // before the transport starts OpenSSL (platform.h)
     auto loop = std::make_shared<Loop>(delivery);
     std::string error;
-    if (!loop->wakeup_.open(error)) return {WS_ERR_LOOP, error};
+    if (!loop->wakeup_.open(error)) return {Result::Loop, error};
     // At shutdown, end the connections still running; `weak` because the
     // loop may already be gone when its I/O thread finishes on its own.
     std::weak_ptr<Loop> weak = loop;
@@ -33,10 +30,10 @@ Status Loop::create(ws_delivery_t delivery, std::shared_ptr<Loop> &out) {
         [weak] {
             if (auto alive = weak.lock()) alive->abandon_connections();
         },
-        delivery == WS_DELIVERY_HOST_DRIVEN ? Driver::Host
-        : delivery == WS_DELIVERY_IO_THREAD ? Driver::OwnThread
-                                            : Driver::Shared);
-    if (!loop->transport_) return {WS_ERR_LOOP, "could not start the I/O thread: " + error};
+        delivery == Delivery::HostDriven ? Driver::Host
+        : delivery == Delivery::IoThread ? Driver::OwnThread
+                                         : Driver::Shared);
+    if (!loop->transport_) return {Result::Loop, "could not start the I/O thread: " + error};
     out = std::move(loop);
     return Status::ok();
 }
@@ -85,7 +82,7 @@ void Loop::schedule_reconnect(std::shared_ptr<Socket> socket, uint32_t delay_ms,
 void Loop::shutdown_io() {
     // An own I/O thread cannot stop itself here; a host-driven loop is
     // stopped by whichever thread frees it, even from a listener.
-    if (!transport_ || (delivery_ != WS_DELIVERY_HOST_DRIVEN && transport_->on_io_thread())) return;
+    if (!transport_ || (delivery_ != Delivery::HostDriven && transport_->on_io_thread())) return;
     transport_->shutdown();
     // No thread of the library may outlive the host's last call into it:
     // on Windows a thread still running at process exit can hang the exit
@@ -113,12 +110,12 @@ Loop::HostDrive::HostDrive(Loop &loop, int &timeout_ms) : loop_(loop) {
         return !loop.queue_.empty();
     };
     switch (loop.delivery_) {
-    case WS_DELIVERY_IO_THREAD:
+    case Delivery::IoThread:
         return;
-    case WS_DELIVERY_HOST_DRIVEN:
+    case Delivery::HostDriven:
         entered_ = loop.transport_->enter(true);
         break;
-    default:
+    case Delivery::Dispatch:
         // The default loop: take the I/O over from the loop's thread only
         // to wait (and not when events already wait); with no wait, and
         // the I/O held elsewhere, take() just drains the queue.
@@ -139,7 +136,7 @@ Loop::HostDrive::~HostDrive() {
 }
 
 bool Loop::settle_after_dispatch(Connection *c) {
-    if (delivery_ == WS_DELIVERY_IO_THREAD || !dispatching_here()) return false;
+    if (delivery_ == Delivery::IoThread || !dispatching_here()) return false;
     to_settle_.insert(c);
     unsettled_.store(true);
     return true;
@@ -187,7 +184,7 @@ bool Loop::deliverable(Event &event) {
 }
 
 void Loop::post_event(Event &&event) {
-    if (delivery_ == WS_DELIVERY_IO_THREAD) {
+    if (delivery_ == Delivery::IoThread) {
         if (!event.socket->events_paused() && !any_held_.load()) {
             run_now(event);
             return;
@@ -214,7 +211,7 @@ void Loop::post_event(Event &&event) {
 }
 
 void Loop::resume_held_events(Socket &socket) {
-    if (delivery_ == WS_DELIVERY_IO_THREAD) {
+    if (delivery_ == Delivery::IoThread) {
         std::shared_ptr<Loop> self = shared_from_this();
         std::shared_ptr<Socket> held = socket.shared_from_this();
         transport_->post([self, held] { self->run_held_events(*held); });
@@ -301,12 +298,12 @@ bool Loop::take(int timeout_ms, Event &out, size_t *budget) {
 }
 
 bool Loop::begin_dispatch(Status &status) {
-    if (delivery_ == WS_DELIVERY_IO_THREAD) {
-        status = {WS_ERR_INVALID_ARGUMENT, "this loop delivers events on its I/O thread"};
+    if (delivery_ == Delivery::IoThread) {
+        status = {Result::InvalidArgument, "this loop delivers events on its I/O thread"};
         return false;
     }
     if (dispatch_thread_.load() == std::this_thread::get_id()) {
-        status = {WS_ERR_REENTRANT, "dispatch called from inside a listener of the same loop"};
+        status = {Result::Reentrant, "dispatch called from inside a listener of the same loop"};
         return false;
     }
     dispatch_mutex_.lock();
@@ -332,7 +329,7 @@ Status Loop::dispatch(int timeout_ms, size_t *dispatched) {
     // made while no thread holds the I/O, still go straight out.
     std::optional<HostDrive> drive;
     drive.emplace(*this, timeout_ms);
-    if (delivery_ != WS_DELIVERY_HOST_DRIVEN) drive.reset();
+    if (delivery_ != Delivery::HostDriven) drive.reset();
     size_t budget;
     {
         std::lock_guard<std::mutex> lock(queue_mutex_);

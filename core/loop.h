@@ -3,9 +3,9 @@
 // to dispatch.
 //
 // Who does the I/O depends on the delivery mode:
-//   - WS_DELIVERY_IO_THREAD: the loop's own thread, always (Driver::OwnThread).
-//   - WS_DELIVERY_HOST_DRIVEN: whichever host thread dispatches (Driver::Host).
-//   - WS_DELIVERY_DISPATCH, the default: both (Driver::Shared). A host thread
+//   - Delivery::IoThread: the loop's own thread, always (Driver::OwnThread).
+//   - Delivery::HostDriven: whichever host thread dispatches (Driver::Host).
+//   - Delivery::Dispatch, the default: both (Driver::Shared). A host thread
 //     that waits in dispatch or next_event does the I/O itself while it
 //     waits, so a reply is read, and the host's next send written, with no
 //     hand-off between threads; the loop's own thread takes the I/O back a
@@ -15,8 +15,8 @@
 #pragma once
 
 #include "event.h"
-#include "polyws.h"
 #include "socket.h"
+#include "status.h"
 #include "transport.h"
 #include "wakeup.h"
 
@@ -33,26 +33,31 @@ namespace polyws {
 
 class Connection;
 
+// Where the loop's events reach the host's listeners: in dispatch or
+// next_event on a host thread (Dispatch, HostDriven) or on the loop's own
+// I/O thread (IoThread).
+enum class Delivery { Dispatch, IoThread, HostDriven };
+
 class Loop : public std::enable_shared_from_this<Loop> {
 public:
-    static Status create(ws_delivery_t delivery, std::shared_ptr<Loop> &out);
-    explicit Loop(ws_delivery_t delivery);
+    static Status create(Delivery delivery, std::shared_ptr<Loop> &out);
+    explicit Loop(Delivery delivery);
     ~Loop();
 
-    ws_delivery_t delivery() const { return delivery_; }
+    Delivery delivery() const { return delivery_; }
     Transport &transport() { return *transport_; }
     // The wake-up descriptor is only kept up to date once a host has asked for it:
     // until then nobody can be polling it, and each message would cost two
     // system calls (a write on the I/O thread, a read on the host's) for
     // nothing.
     int fd() const {
-        if (delivery_ != WS_DELIVERY_DISPATCH) return -1;   // host-driven: dispatch waits itself
+        if (delivery_ != Delivery::Dispatch) return -1;   // host-driven: dispatch waits itself
         if (!fd_exposed_.load()) expose_fd();
         return wakeup_.descriptor();
     }
 
     // I/O thread: hands an event to the host (queued, or run at once for
-    // WS_DELIVERY_IO_THREAD loops).
+    // Delivery::IoThread loops).
     void post_event(Event &&event);
 
     // Host thread.
@@ -93,10 +98,6 @@ public:
     // option), announcing it with a reconnect event. I/O thread only.
     void schedule_reconnect(std::shared_ptr<Socket> socket, uint32_t delay_ms, uint32_t attempt);
 
-    static Loop *from_handle(ws_loop *loop) { return reinterpret_cast<Loop *>(loop); }
-    static const Loop *from_handle(const ws_loop *loop) { return reinterpret_cast<const Loop *>(loop); }
-    ws_loop *handle() { return reinterpret_cast<ws_loop *>(this); }
-
 private:
     // Host-driven loops, for one dispatch call: the calling thread becomes
     // the I/O thread, runs the I/O until an event waits or `timeout_ms` is
@@ -118,16 +119,16 @@ private:
     // Counts the event as handed to the host; false when the browser would
     // not deliver it.
     static bool deliverable(Event &event);
-    // WS_DELIVERY_IO_THREAD: runs the event's listeners now. I/O thread.
+    // Delivery::IoThread: runs the event's listeners now. I/O thread.
     static void run_now(Event &event);
-    void run_held_events(Socket &socket);   // WS_DELIVERY_IO_THREAD, I/O thread
+    void run_held_events(Socket &socket);   // Delivery::IoThread, I/O thread
     // Applies what listeners wrote to bufferedAmount (settle_after_dispatch).
     void settle_listener_writes();
     bool begin_dispatch(Status &status);
     void expose_fd() const;
     void end_dispatch();
 
-    const ws_delivery_t delivery_;
+    const Delivery delivery_;
     mutable Wakeup wakeup_;            // declared first: destroyed after the I/O thread
     std::unique_ptr<Transport> transport_;
 

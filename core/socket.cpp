@@ -27,7 +27,7 @@ bool is_valid_subprotocol(const std::string &protocol, std::string &error) {
 Socket::Socket(std::shared_ptr<Loop> loop, WebSocketUrl url, std::vector<std::string> protocols,
                Options options)
     : loop_(std::move(loop)), url_(std::move(url)), protocols_(std::move(protocols)),
-      options_(options) {}
+      options_(options), outbox_(options_.send_buffer_limit) {}
 
 Socket::~Socket() = default;
 
@@ -36,17 +36,17 @@ Status Socket::create(std::shared_ptr<Loop> loop, const std::string &url_text,
                       std::shared_ptr<Socket> &out) {
     WebSocketUrl url;
     std::string error;
-    if (!parse_websocket_url(url_text, url, error)) return {WS_ERR_SYNTAX, error};
+    if (!parse_websocket_url(url_text, url, error)) return {Result::Syntax, error};
     for (size_t i = 0; i < protocols.size(); ++i) {
-        if (!is_valid_subprotocol(protocols[i], error)) return {WS_ERR_SYNTAX, error};
+        if (!is_valid_subprotocol(protocols[i], error)) return {Result::Syntax, error};
         for (size_t j = 0; j < i; ++j)
             if (protocols[j] == protocols[i])
-                return {WS_ERR_SYNTAX, "subprotocol '" + protocols[i] + "' is listed twice"};
+                return {Result::Syntax, "subprotocol '" + protocols[i] + "' is listed twice"};
     }
     std::shared_ptr<TlsContext> tls;
     if (url.secure) {
         tls = TlsContext::make(options.tls, error);
-        if (!tls) return {WS_ERR_INVALID_ARGUMENT, error};
+        if (!tls) return {Result::InvalidArgument, error};
     }
     auto socket = std::make_shared<Socket>(loop, std::move(url), std::move(protocols), options);
     socket->tls_context_ = std::move(tls);
@@ -58,9 +58,9 @@ Status Socket::create(std::shared_ptr<Loop> loop, const std::string &url_text,
 }
 
 Status Socket::connect() {
-    if (released_.load()) return {WS_ERR_INVALID_STATE, "the socket was freed"};
+    if (released_.load()) return {Result::InvalidState, "the socket was freed"};
     if (connect_started_.exchange(true))
-        return {WS_ERR_INVALID_STATE, "the socket is already connecting or connected"};
+        return {Result::InvalidState, "the socket is already connecting or connected"};
     auto self = shared_from_this();
     loop_->transport().post([self] { Connection::start(self); });
     return Status::ok();
@@ -70,18 +70,18 @@ const std::vector<Header> &Socket::response_headers() const {
     static const std::vector<Header> none;
     // Written once under the mutex before OPEN becomes visible, never again.
     std::lock_guard<std::mutex> lock(mutex_);
-    return state_ == WS_CONNECTING ? none : response_headers_;
+    return state_ == ReadyState::Connecting ? none : response_headers_;
 }
 
-ws_ready_state_t Socket::ready_state() const {
+ReadyState Socket::ready_state() const {
     std::lock_guard<std::mutex> lock(mutex_);
     return state_;
 }
 
 void Socket::request_write() {
     Transport &transport = loop_->transport();
-    // Already on the I/O thread (a listener of a WS_DELIVERY_IO_THREAD or
-    // host-driven loop): no command, no wake-up; the connection writes at
+    // Already on the I/O thread (a listener of an I/O-thread or host-driven
+    // loop): no command, no wake-up; the connection writes at
     // once.
     if (transport.on_io_thread()) {
         if (connection) connection->on_outgoing(true);
@@ -107,30 +107,30 @@ void Socket::request_write() {
 
 Status Socket::send(Opcode opcode, const void *data, size_t size) {
     if (opcode == Opcode::Text && !is_valid_utf8(data, size))
-        return {WS_ERR_INVALID_UTF8, "the text is not valid UTF-8; nothing was sent"};
+        return {Result::InvalidUtf8, "the text is not valid UTF-8; nothing was sent"};
     std::unique_lock<std::mutex> lock(mutex_);
-    if (state_ == WS_CONNECTING)
-        return {WS_ERR_INVALID_STATE, "send() called while the socket is CONNECTING"};
-    if (state_ != WS_OPEN || transport_done_ || close_called_) {
+    if (state_ == ReadyState::Connecting)
+        return {Result::InvalidState, "send() called while the socket is CONNECTING"};
+    if (state_ != ReadyState::Open || close_called_) {
         // The browser discards the data but still counts it.
-        buffered_.fetch_add(size);
-        ++discarded_messages_;
+        outbox_.discard(size);
         return Status::ok();
     }
-    if (buffered_.load() + size > options_.send_buffer_limit) {
-        lock.unlock();
-        std::string why = "send buffer limit of " + std::to_string(options_.send_buffer_limit) +
+    Outbox::Accepted accepted = outbox_.push(opcode, data, size);
+    lock.unlock();
+    switch (accepted) {
+    case Outbox::Accepted::Queued:
+        request_write();
+        break;
+    case Outbox::Accepted::Discarded:   // the connection is over
+        break;
+    case Outbox::Accepted::OverLimit: {
+        std::string why = "send buffer limit of " + std::to_string(outbox_.limit()) +
                           " bytes exceeded; the connection is closed";
         fail_from_host(why);
-        return {WS_ERR_BUFFER_FULL, why};
+        return {Result::BufferFull, why};
     }
-    Outgoing message;
-    message.opcode = opcode;
-    message.payload.assign(static_cast<const char *>(data), size);
-    buffered_.fetch_add(size);
-    outbox_.push_back(std::move(message));
-    lock.unlock();
-    request_write();
+    }
     return Status::ok();
 }
 
@@ -143,32 +143,28 @@ void Socket::fail_from_host(const std::string &why) {
 
 Status Socket::close(uint16_t code, const char *reason) {
     if (code != 0 && code != 1000 && (code < 3000 || code > 4999))
-        return {WS_ERR_INVALID_ACCESS,
+        return {Result::InvalidAccess,
                 "close code " + std::to_string(code) + " is neither 1000 nor in 3000-4999"};
     std::string reason_text = reason ? reason : "";
     if (reason_text.size() > 123)
-        return {WS_ERR_SYNTAX, "close reason is " + std::to_string(reason_text.size()) +
+        return {Result::Syntax, "close reason is " + std::to_string(reason_text.size()) +
                                    " bytes of UTF-8; at most 123 are allowed"};
     if (!is_valid_utf8(reason_text.data(), reason_text.size()))
-        return {WS_ERR_INVALID_UTF8, "close reason is not valid UTF-8"};
+        return {Result::InvalidUtf8, "close reason is not valid UTF-8"};
     std::unique_lock<std::mutex> lock(mutex_);
-    if (state_ == WS_CLOSING || state_ == WS_CLOSED) {
+    if (state_ == ReadyState::Closing || state_ == ReadyState::Closed) {
         close_called_ = true;   // no effect, but no reconnect after it either
         return Status::ok();
     }
-    bool connecting = state_ == WS_CONNECTING;
-    state_ = WS_CLOSING;
+    bool connecting = state_ == ReadyState::Connecting;
+    state_ = ReadyState::Closing;
     close_called_ = true;
     if (connecting) {
         lock.unlock();
         fail_from_host("close() was called before the connection was established");
         return Status::ok();
     }
-    Outgoing close_frame;
-    close_frame.opcode = Opcode::Close;
-    close_frame.counted = false;
-    if (code != 0) close_frame.payload = encode_close_payload(code, reason_text);
-    outbox_.push_back(std::move(close_frame));
+    outbox_.push_close(code != 0 ? encode_close_payload(code, reason_text) : std::string());
     lock.unlock();
     request_write();
     return Status::ok();
@@ -186,14 +182,9 @@ void Socket::release() {
         callbacks_done_.wait(lock, [&] {
             return callbacks_running_ == 0 || callback_thread_ == std::this_thread::get_id();
         });
-        if (!close_called_ && state_ != WS_CLOSED && !transport_done_) {
+        if (!close_called_ && state_ != ReadyState::Closed &&
+            outbox_.push_close_unless_ended(encode_close_payload(kCloseGoingAway, "")))
             close_called_ = true;
-            Outgoing going_away;
-            going_away.opcode = Opcode::Close;
-            going_away.counted = false;
-            going_away.payload = encode_close_payload(kCloseGoingAway, "");
-            outbox_.push_back(std::move(going_away));
-        }
     }
     loop_->drop_held_events(*this);
     loop_->transport().post([self] {
@@ -202,60 +193,55 @@ void Socket::release() {
     loop_->socket_released();
 }
 
-std::shared_ptr<Socket::Listener> Socket::make_listener(ws_event_type_t type, ws_listener_fn fn,
-                                                       void *user_data, bool is_handler) {
-    auto l = std::make_shared<Listener>();
-    l->type = type;
-    l->fn = fn;
-    l->user_data = user_data;
-    l->is_handler = is_handler;
-    return l;
+std::shared_ptr<Socket::Registration> Socket::make_registration(EventKind kind,
+                                                               const Listener &listener,
+                                                               bool is_handler) {
+    auto r = std::make_shared<Registration>();
+    r->kind = kind;
+    r->listener = listener;
+    r->is_handler = is_handler;
+    return r;
 }
 
-Status Socket::add_listener(ws_event_type_t type, ws_listener_fn fn, void *user_data) {
-    if (!fn) return {WS_ERR_INVALID_ARGUMENT, "the listener function is NULL"};
-    if (type < WS_EVENT_OPEN || type > WS_EVENT_RECONNECT)
-        return {WS_ERR_INVALID_ARGUMENT, "unknown event type"};
+Status Socket::add_listener(EventKind kind, const Listener &listener) {
+    if (!listener) return {Result::InvalidArgument, "the listener function is NULL"};
     std::lock_guard<std::mutex> lock(mutex_);
     if (released_) return Status::ok();
-    for (auto &l : listeners_)
-        if (!l->is_handler && l->type == type && l->fn == fn && l->user_data == user_data)
-            return Status::ok();
-    listeners_.push_back(make_listener(type, fn, user_data, false));
+    for (auto &r : listeners_)
+        if (!r->is_handler && r->kind == kind && r->listener == listener) return Status::ok();
+    listeners_.push_back(make_registration(kind, listener, false));
     return Status::ok();
 }
 
-void Socket::remove_listener(ws_event_type_t type, ws_listener_fn fn, void *user_data) {
+void Socket::remove_listener(EventKind kind, const Listener &listener) {
     std::lock_guard<std::mutex> lock(mutex_);
     for (auto it = listeners_.begin(); it != listeners_.end(); ++it) {
-        auto &l = *it;
-        if (!l->is_handler && l->type == type && l->fn == fn && l->user_data == user_data) {
-            l->removed.store(true);
+        auto &r = *it;
+        if (!r->is_handler && r->kind == kind && r->listener == listener) {
+            r->removed.store(true);
             listeners_.erase(it);
             return;
         }
     }
 }
 
-Status Socket::set_handler(ws_event_type_t type, ws_listener_fn fn, void *user_data) {
-    if (type < WS_EVENT_OPEN || type > WS_EVENT_RECONNECT)
-        return {WS_ERR_INVALID_ARGUMENT, "unknown event type"};
+Status Socket::set_handler(EventKind kind, const Listener &listener) {
     std::lock_guard<std::mutex> lock(mutex_);
     for (auto it = listeners_.begin(); it != listeners_.end(); ++it) {
-        auto &l = *it;
-        if (l->is_handler && l->type == type) {
+        auto &r = *it;
+        if (r->is_handler && r->kind == kind) {
             // A replaced handler keeps its place among the listeners, as an
-            // event handler attribute does; NULL removes it.
-            l->removed.store(true);
-            if (!fn) {
+            // event handler attribute does; an empty one removes it.
+            r->removed.store(true);
+            if (!listener) {
                 listeners_.erase(it);
             } else {
-                *it = make_listener(type, fn, user_data, true);
+                *it = make_registration(kind, listener, true);
             }
             return Status::ok();
         }
     }
-    if (fn && !released_) listeners_.push_back(make_listener(type, fn, user_data, true));
+    if (listener && !released_) listeners_.push_back(make_registration(kind, listener, true));
     return Status::ok();
 }
 
@@ -276,8 +262,8 @@ bool Socket::apply(Event &event) {
     event.binary_type = binary_type_.load();
     switch (event.kind) {
     case EventKind::Open:
-        if (state_ != WS_CONNECTING) return false;   // close() won the race
-        state_ = WS_OPEN;
+        if (state_ != ReadyState::Connecting) return false;   // close() won the race
+        state_ = ReadyState::Open;
         // Written once, before any reader can see OPEN; never changed again.
         protocol_storage_.push_back(event.protocol);
         extensions_storage_.push_back(event.extensions);
@@ -286,54 +272,51 @@ bool Socket::apply(Event &event) {
         extensions_.store(extensions_storage_.back().c_str());
         return true;
     case EventKind::Message:
-        return state_ == WS_OPEN;
+        return state_ == ReadyState::Open;
     case EventKind::PeerClosing:
-        if (state_ == WS_OPEN) state_ = WS_CLOSING;
+        if (state_ == ReadyState::Open) state_ = ReadyState::Closing;
         return false;
     case EventKind::Error:
-        state_ = WS_CLOSED;
+        state_ = ReadyState::Closed;
         last_error_ = event.error;
         return true;
     case EventKind::Close:
-        state_ = WS_CLOSED;
+        state_ = ReadyState::Closed;
         // Decided on the I/O thread; a close() since then means no reconnect.
         if (close_called_) event.will_reconnect = false;
         // The I/O thread counted what was left when the connection ended;
         // sends the host made since (it still saw OPEN) were discarded:
         // they are unsent too, and bufferedAmount already counts them.
-        event.unsent_messages += discarded_messages_;
-        discarded_messages_ = 0;
-        event.unsent_bytes = buffered_.load();
+        outbox_.report_unsent(event.unsent_messages, event.unsent_bytes);
         return true;
     case EventKind::Reconnect:
         // A new connection: CONNECTING again, unless close() came first.
-        if (state_ != WS_CLOSED || close_called_) return false;
-        state_ = WS_CONNECTING;
-        transport_done_ = false;
-        discarded_messages_ = 0;
-        buffered_.store(0);   // the new connection's queue starts empty
+        if (state_ != ReadyState::Closed || close_called_) return false;
+        state_ = ReadyState::Connecting;
+        outbox_.restart();
         return true;
     }
     return false;
 }
 
 void Socket::invoke_listeners(const Event &event) {
-    std::vector<std::shared_ptr<Listener>> snapshot;
+    std::vector<std::shared_ptr<Registration>> snapshot;
     {
         std::lock_guard<std::mutex> lock(mutex_);
         if (released_) return;
-        for (auto &l : listeners_)
-            if (int(l->type) == int(event.kind)) snapshot.push_back(l);
+        for (auto &r : listeners_)
+            if (r->kind == event.kind) snapshot.push_back(r);
         if (snapshot.empty()) return;
         ++callbacks_running_;
         callback_thread_ = std::this_thread::get_id();
     }
-    for (auto &l : snapshot) {
-        if (l->removed.load() || released_.load()) continue;
+    for (auto &r : snapshot) {
+        if (r->removed.load() || released_.load()) continue;
         try {
-            l->fn(handle(), reinterpret_cast<const ws_event *>(&event), l->user_data);
+            r->listener.run(r->listener, *this, event);
         } catch (...) {
-            // A C++ listener threw: it must not unwind through the C ABI.
+            // A listener threw: the dispatch goes on (and nothing unwinds
+            // through the C ABI into the host's dispatch call).
             set_last_error("a listener threw an exception; it was ignored");
         }
     }
@@ -383,22 +366,6 @@ bool Socket::note_reading_stopped() {
 
 void Socket::resume_events() {
     if (events_paused_.exchange(false)) loop_->resume_held_events(*this);
-}
-
-bool Socket::pop_outgoing(Outgoing &out) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (outbox_.empty()) return false;
-    out = std::move(outbox_.front());
-    outbox_.pop_front();
-    return true;
-}
-
-void Socket::mark_transport_done(uint64_t &unsent_messages, uint64_t &unsent_bytes) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    transport_done_ = true;
-    for (const auto &m : outbox_) unsent_messages += m.counted ? 1 : 0;
-    outbox_.clear();   // never to be sent; bufferedAmount keeps counting them
-    unsent_bytes = buffered_.load();
 }
 
 bool Socket::plan_reconnect(bool was_clean, uint16_t code, uint32_t &delay_ms, uint32_t &attempt) {

@@ -1,13 +1,15 @@
-// The WebSocket object as the host sees it: readyState, bufferedAmount,
-// listeners, and the send queue shared with the I/O thread. Every method is
+// The WebSocket object as the host sees it: readyState, listeners, and the
+// outbox (send queue and bufferedAmount) shared with the I/O thread. Every method is
 // thread-safe. The protocol work itself happens in Connection, on the I/O
 // thread.
 #pragma once
 
 #include "event.h"
 #include "frame.h"
+#include "listener.h"
 #include "options.h"
-#include "polyws.h"
+#include "outbox.h"
+#include "status.h"
 #include "url.h"
 
 #include <atomic>
@@ -25,20 +27,8 @@ namespace polyws {
 class Loop;
 class Connection;
 
-// A message waiting to be written, or the close frame that ends the queue.
-struct Outgoing {
-    Opcode opcode = Opcode::Text;
-    std::string payload;
-    bool counted = true;   // its bytes are in bufferedAmount
-};
-
-// A status: a result code and, when it is not WS_OK, why.
-struct Status {
-    ws_result code = WS_OK;
-    std::string message;
-    static Status ok() { return {}; }
-    bool is_ok() const { return code == WS_OK; }
-};
+// readyState.
+enum class ReadyState { Connecting, Open, Closing, Closed };
 
 class Socket : public std::enable_shared_from_this<Socket> {
 public:
@@ -53,15 +43,15 @@ public:
                          std::shared_ptr<Socket> &out);
 
     // ---- Host side (any thread) ----
-    ws_ready_state_t ready_state() const;
+    ReadyState ready_state() const;
     const char *url() const { return url_.serialized.c_str(); }
     const char *protocol() const { return protocol_.load(); }
     const char *extensions() const { return extensions_.load(); }
     // The handshake response's headers, once open is dispatched (else none).
     const std::vector<Header> &response_headers() const;
-    ws_binary_type_t binary_type() const { return binary_type_.load(); }
-    void set_binary_type(ws_binary_type_t type) { binary_type_.store(type); }
-    uint64_t buffered_amount() const { return buffered_.load(); }
+    BinaryType binary_type() const { return binary_type_.load(); }
+    void set_binary_type(BinaryType type) { binary_type_.store(type); }
+    uint64_t buffered_amount() const { return outbox_.buffered(); }
     // Receive flow control (ws_options_set_receive_limit): message bytes
     // received and not yet handed to the host.
     uint64_t undelivered_amount() const { return undelivered_.load(); }
@@ -77,12 +67,16 @@ public:
     Status connect();
     Status send(Opcode opcode, const void *data, size_t size);
     Status close(uint16_t code, const char *reason);
-    // ws_free: drop the host's reference; see polyws.h for the guarantees.
+    // ws_free: drop the host's reference; no listener runs once it returns.
     void release();
 
-    Status add_listener(ws_event_type_t type, ws_listener_fn fn, void *user_data);
-    void remove_listener(ws_event_type_t type, ws_listener_fn fn, void *user_data);
-    Status set_handler(ws_event_type_t type, ws_listener_fn fn, void *user_data);
+    // addEventListener / removeEventListener for one of the public kinds
+    // (not PeerClosing); the same listener added twice runs once.
+    Status add_listener(EventKind kind, const Listener &listener);
+    void remove_listener(EventKind kind, const Listener &listener);
+    // The on<kind> handler: replaced in place among the listeners; an empty
+    // listener removes it.
+    Status set_handler(EventKind kind, const Listener &listener);
 
     std::string last_error() const;
     void set_last_error(const std::string &message);
@@ -104,11 +98,8 @@ public:
     // because undelivered_amount() reached the limit. Returns false when the
     // host already took enough meanwhile (then it must read on at once).
     bool note_reading_stopped();
-    bool pop_outgoing(Outgoing &out);
-    void on_bytes_sent(uint64_t payload_bytes) { buffered_.fetch_sub(payload_bytes); }
-    // The connection is over: later sends only count. Returns what was
-    // accepted by send() and never sent, messages and bytes.
-    void mark_transport_done(uint64_t &unsent_messages, uint64_t &unsent_bytes);
+    // What the connection writes from, and ends when it is over.
+    Outbox &outbox() { return outbox_; }
     // Whether a connection that ended so should be followed by another
     // (the reconnect option), and if so after how long. I/O thread.
     bool plan_reconnect(bool was_clean, uint16_t code, uint32_t &delay_ms, uint32_t &attempt);
@@ -127,23 +118,18 @@ public:
     Loop &loop() { return *loop_; }
     Connection *connection = nullptr;   // owned by the I/O thread
 
-    static Socket *from_handle(ws_socket *ws) { return reinterpret_cast<Socket *>(ws); }
-    static const Socket *from_handle(const ws_socket *ws) {
-        return reinterpret_cast<const Socket *>(ws);
-    }
-    ws_socket *handle() { return reinterpret_cast<ws_socket *>(this); }
-
 private:
-    struct Listener {
-        ws_event_type_t type;
-        ws_listener_fn fn;
-        void *user_data;
+    // A listener as registered: a snapshot taken for one event still runs
+    // it unless `removed` was set meanwhile.
+    struct Registration {
+        EventKind kind;
+        Listener listener;
         bool is_handler;
         std::atomic<bool> removed{false};
     };
 
-    static std::shared_ptr<Listener> make_listener(ws_event_type_t type, ws_listener_fn fn,
-                                                   void *user_data, bool is_handler);
+    static std::shared_ptr<Registration> make_registration(EventKind kind, const Listener &listener,
+                                                           bool is_handler);
     void request_write();
     // Runs `work` on the I/O thread: here when this thread is it or may
     // become it for a moment, else as a command.
@@ -158,15 +144,10 @@ private:
 
     mutable std::mutex mutex_;
     std::condition_variable callbacks_done_;
-    ws_ready_state_t state_ = WS_CONNECTING;
+    ReadyState state_ = ReadyState::Connecting;
     bool close_called_ = false;        // close() or a failure started the end
-    bool transport_done_ = false;
-    // Messages send() accepted but discarded (the connection was ending or
-    // over) since the last close event: that close event reports them too,
-    // so a send that raced with the end is never lost unreported.
-    uint64_t discarded_messages_ = 0;
-    std::deque<Outgoing> outbox_;
-    std::vector<std::shared_ptr<Listener>> listeners_;
+    Outbox outbox_;
+    std::vector<std::shared_ptr<Registration>> listeners_;
     std::string last_error_;
     int callbacks_running_ = 0;
     std::thread::id callback_thread_;
@@ -176,8 +157,7 @@ private:
     std::deque<std::string> protocol_storage_, extensions_storage_;
     std::vector<Header> response_headers_;
     std::atomic<const char *> protocol_{""}, extensions_{""};
-    std::atomic<ws_binary_type_t> binary_type_{WS_BINARY_BLOB};
-    std::atomic<uint64_t> buffered_{0};
+    std::atomic<BinaryType> binary_type_{BinaryType::Blob};
     std::atomic<uint64_t> undelivered_{0};
     std::atomic<bool> events_paused_{false};
     // Set by the I/O thread when it stops reading; whoever clears it first

@@ -43,8 +43,8 @@ bool add_ca_pem(SSL_CTX *ctx, const std::string &pem, const std::string &what,
     return true;
 }
 
-// Keys must not be encrypted (polyws.h): fail at once instead of letting
-// OpenSSL's default callback prompt on the host's terminal.
+// Keys must not be encrypted (ws_options_set_client_cert): fail at once
+// instead of letting OpenSSL's default callback prompt on the host's terminal.
 int no_passphrase(char *, int, int, void *) { return -1; }
 
 // Files are read here, with UTF-8 paths on every system (platform.h), and

@@ -1,10 +1,16 @@
-// The version string, derived from the public header's macros.
+// The library's version, "major.minor.patch". Its one source is the
+// POLYWS_VERSION_* macros of the public header: CMakeLists.txt reads them
+// into the project version and hands that to the core as
+// POLYWS_CORE_VERSION, so the core needs no C API header (the C API checks
+// at compile time that the two agree).
 #pragma once
 
-#include "polyws.h"
+#ifndef POLYWS_CORE_VERSION
+#error "POLYWS_CORE_VERSION is defined by the build (CMakeLists.txt)"
+#endif
 
-#define POLYWS_STRINGIFY2(x) #x
-#define POLYWS_STRINGIFY(x) POLYWS_STRINGIFY2(x)
-#define POLYWS_VERSION_STRING                                                  \
-    POLYWS_STRINGIFY(POLYWS_VERSION_MAJOR)                                     \
-    "." POLYWS_STRINGIFY(POLYWS_VERSION_MINOR) "." POLYWS_STRINGIFY(POLYWS_VERSION_PATCH)
+namespace polyws {
+
+constexpr const char kVersion[] = POLYWS_CORE_VERSION;
+
+} // namespace polyws
