@@ -162,6 +162,9 @@ Status Socket::close(uint16_t code, const char *reason) {
         fail_from_host("close() was called before the connection was established");
         return Status::ok();
     }
+    // WHATWG close(): a reason given without a code is sent with 1000, since
+    // a close frame cannot carry a reason without a code.
+    if (code == 0 && !reason_text.empty()) code = kCloseNormal;
     Outgoing close_frame;
     close_frame.opcode = Opcode::Close;
     close_frame.counted = false;

@@ -328,16 +328,36 @@ static void test_rule19_close_without_code_sends_empty_frame_on_wire(void **stat
     struct fixture *f = *state;
     raw_server raw;
     ws_socket *ws = open_raw(f, &raw);
-    assert_int_equal(ws_close(ws, 0, "ignored without a code"), WS_OK);
+    /* Neither code nor reason ("" counts as no reason). */
+    assert_int_equal(ws_close(ws, 0, ""), WS_OK);
     assert_true(wait_events(f->loop, &f->r, WS_EVENT_CLOSE, 1));
     assert_true(raw_server_wait(&raw));
     const raw_frame *close = raw_server_close_frame(&raw);
     assert_non_null(close);
-    assert_int_equal(close->size, 0); /* no code, so no reason either */
+    assert_int_equal(close->size, 0);
     assert_true(close->fin);
     expect_all_masked(&raw);
     assert_true(raw.closing_handshake_done);
     expect_clean_close(&f->r, 1005, "");
+    ws_free(ws);
+    raw_server_stop(&raw);
+}
+
+static void test_rule19_reason_without_code_sends_1000_on_wire(void **state) {
+    struct fixture *f = *state;
+    raw_server raw;
+    ws_socket *ws = open_raw(f, &raw);
+    /* WHATWG close(undefined, "r"): the code becomes 1000. */
+    assert_int_equal(ws_close(ws, 0, "r"), WS_OK);
+    assert_true(wait_events(f->loop, &f->r, WS_EVENT_CLOSE, 1));
+    assert_true(raw_server_wait(&raw));
+    const raw_frame *close = raw_server_close_frame(&raw);
+    assert_non_null(close);
+    assert_int_equal(close->size, 3);
+    assert_memory_equal(close->payload, "\x03\xe8" "r", 3);
+    expect_all_masked(&raw);
+    assert_true(raw.closing_handshake_done);
+    expect_clean_close(&f->r, 1000, "r");
     ws_free(ws);
     raw_server_stop(&raw);
 }
@@ -501,6 +521,7 @@ int main(void) {
         cmocka_unit_test(test_rule20_messages_sent_before_close_frame),
         T(test_rule20_close_right_after_sends_on_host_thread),
         T(test_rule19_close_without_code_sends_empty_frame_on_wire),
+        T(test_rule19_reason_without_code_sends_1000_on_wire),
         T(test_rule19_close_code_and_reason_on_wire),
         T(test_rule20_messages_precede_close_frame_on_wire),
         T(test_rule17_second_close_sends_no_second_frame),
