@@ -13,7 +13,7 @@
  *     from other threads, on both delivery modes;
  *   - thousands of sockets opened and closed in a loop.
  *
- * Each case checks the browser's event sequence (contract.md rules 24-25:
+ * Each case checks the browser's event sequence (docs/contract.md rules 24-25:
  * error only when the connection *failed*, then close with its code and
  * wasClean), that no message accepted by send() is lost silently (the
  * server's count plus the close event's unsent count covers every message,
