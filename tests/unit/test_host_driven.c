@@ -65,17 +65,6 @@ static int hd_teardown(void **state) {
 #define HD(name) cmocka_unit_test_setup_teardown(name, hd_setup, hd_teardown)
 
 static int threads_now(void) { return count_dir_entries("/proc/self/task"); }
-static int fds_now(void) { return count_dir_entries("/proc/self/fd"); }
-
-struct resources {
-    int threads, fds;
-};
-
-static struct resources resources_now(void) {
-    struct resources now = {threads_now(), fds_now()};
-    assert_true(now.threads > 0 && now.fds > 0);
-    return now;
-}
 
 static void *do_nothing(void *arg) { return arg; }
 
@@ -85,11 +74,6 @@ static void *do_nothing(void *arg) { return arg; }
 static void start_runtime_threads(void) {
     pthread_t thread;
     if (pthread_create(&thread, NULL, do_nothing, NULL) == 0) pthread_join(thread, NULL);
-}
-
-static bool back_to(void *context) {
-    const struct resources *baseline = context;
-    return threads_now() <= baseline->threads && fds_now() <= baseline->fds;
 }
 
 /* ---- 1. No descriptor; dispatch with nothing to do -------------------------- */
@@ -155,7 +139,7 @@ static void test_host_driven_dispatch_timeout_bounds_the_wait(void **state) {
 
 static void test_host_driven_starts_no_thread(void **state) {
     (void)state;
-    struct resources baseline = resources_now();
+    resources baseline = resources_now(false);
 
     ws_loop *loop = new_host_driven_loop();
     assert_int_equal(threads_now(), baseline.threads);
@@ -181,10 +165,7 @@ static void test_host_driven_starts_no_thread(void **state) {
     ws_loop_free(loop);
     /* Nothing to join: the count never moved. Descriptors come back too. */
     assert_int_equal(threads_now(), baseline.threads);
-    bool released = poll_until(back_to, &baseline, WAIT_SECONDS);
-    if (!released)
-        print_error("after freeing: %d fds, %d threads; before: %d fds, %d threads\n", fds_now(),
-                    threads_now(), baseline.fds, baseline.threads);
+    bool released = resources_back_to(&baseline, 0);
     recorder_free(&r);
     assert_true(released);
 }
@@ -408,12 +389,8 @@ static void dispatch_until_freed(ws_loop *loop, struct free_all *s) {
     assert_int_equal(s->calls, 1);
 }
 
-static void expect_back_to(struct resources *baseline) {
-    bool released = poll_until(back_to, baseline, WAIT_SECONDS);
-    if (!released)
-        print_error("after freeing: %d fds, %d threads; before: %d fds, %d threads\n", fds_now(),
-                    threads_now(), baseline->fds, baseline->threads);
-    assert_true(released);
+static void expect_back_to(const resources *baseline) {
+    assert_true(resources_back_to(baseline, 0));
 }
 
 /* Waits for the raw server's conversation to end and checks that it got a
@@ -432,7 +409,7 @@ static const raw_frame *expect_going_away_frame(raw_server *raw) {
 
 static void test_host_driven_free_everything_in_close_listener(void **state) {
     (void)state;
-    struct resources baseline = resources_now();
+    resources baseline = resources_now(false);
     struct free_all s = {new_host_driven_loop(), 0, false};
     ws_socket *ws = open_on(s.loop, server.url, NULL, NULL);
     assert_int_equal(ws_set_onclose(ws, free_socket_and_loop, &s), WS_OK);
@@ -447,7 +424,7 @@ static void test_host_driven_free_everything_in_message_listener(void **state) {
      * loop in its listener, with the connection open: the server still gets
      * the 1001 close frame. */
     static const uint8_t hello[] = {0x81, 0x02, 'h', 'i'};
-    struct resources baseline = resources_now();
+    resources baseline = resources_now(false);
     raw_server raw;
     memset(&raw, 0, sizeof raw);
     raw.send_after_handshake = hello;

@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <netinet/in.h>
 #include <openssl/evp.h>
 #include <openssl/sha.h>
@@ -627,6 +628,55 @@ int echo_group_teardown(void **state) {
     (void)state;
     echo_stop(&server);
     return 0;
+}
+
+/* ---- Resources ---- */
+
+/* mallinfo2() counts glibc's heap; a sanitizer's allocator is not in it. */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define HEAP_MEASURABLE 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define HEAP_MEASURABLE 0
+#endif
+#endif
+#ifndef HEAP_MEASURABLE
+#define HEAP_MEASURABLE 1
+#endif
+
+resources resources_now(bool with_heap) {
+    resources r = {count_dir_entries("/proc/self/fd"), count_dir_entries("/proc/self/task"), 0};
+    assert_true(r.fds > 0 && r.threads > 0);
+#if HEAP_MEASURABLE
+    if (with_heap) r.heap = mallinfo2().uordblks;
+#else
+    (void)with_heap;
+#endif
+    return r;
+}
+
+struct resources_wait {
+    const resources *baseline;
+    size_t heap_slack;
+};
+
+static bool resources_returned(void *context) {
+    const struct resources_wait *w = context;
+    resources now = resources_now(w->baseline->heap != 0);
+    return now.fds <= w->baseline->fds && now.threads <= w->baseline->threads &&
+           (w->baseline->heap == 0 || now.heap <= w->baseline->heap + w->heap_slack);
+}
+
+bool resources_back_to(const resources *baseline, size_t heap_slack) {
+    struct resources_wait w = {baseline, heap_slack};
+    bool back = poll_until(resources_returned, &w, WAIT_SECONDS);
+    if (!back) {
+        resources now = resources_now(baseline->heap != 0);
+        print_error("after freeing: %d fds, %d threads, %zu heap bytes; before: %d, %d, %zu\n",
+                    now.fds, now.threads, now.heap, baseline->fds, baseline->threads,
+                    baseline->heap);
+    }
+    return back;
 }
 
 int fixture_setup(void **state) {

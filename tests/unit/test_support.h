@@ -194,6 +194,24 @@ int count_dir_entries(const char *path);
 /* Sleeps for `ms` milliseconds (only for polling, never to wait out time). */
 void sleep_ms(int ms);
 
+/* ---- Resources: what freeing must give back ------------------------------- */
+
+/* Descriptors and threads in use (the fd count includes the one opendir()
+ * holds), and the glibc heap in use when measured (0 otherwise). */
+typedef struct resources {
+    int fds, threads;
+    size_t heap;
+} resources;
+
+/* What the process holds now; the heap too when `with_heap` (and no
+ * sanitizer replaces malloc). Fails the test if /proc cannot be read. */
+resources resources_now(bool with_heap);
+
+/* Waits (bounded) until descriptors and threads are back to at most
+ * `baseline`'s, and the heap, if measured, within `heap_slack` bytes of it.
+ * Prints what is left when they are not; returns whether they came back. */
+bool resources_back_to(const resources *baseline, size_t heap_slack);
+
 /* ---- Helpers -------------------------------------------------------------- */
 
 /* Registers a socket's listeners; called before the socket can see any event. */
