@@ -630,6 +630,18 @@ int echo_group_teardown(void **state) {
     return 0;
 }
 
+const raw_frame *expect_going_away_frame(raw_server *raw) {
+    assert_true(raw_server_wait(raw));
+    const raw_frame *close = raw_server_close_frame(raw);
+    if (!close)
+        print_error("no close frame reached the server (%zu frames, handshake %d, eof %d)\n",
+                    raw->nframes, raw->handshake_done, raw->got_eof);
+    assert_non_null(close);
+    assert_int_equal(close->size, 2);
+    assert_memory_equal(close->payload, "\x03\xe9", 2);
+    return close;
+}
+
 /* ---- Resources ---- */
 
 /* mallinfo2() counts glibc's heap; a sanitizer's allocator is not in it. */
@@ -679,13 +691,25 @@ bool resources_back_to(const resources *baseline, size_t heap_slack) {
     return back;
 }
 
-int fixture_setup(void **state) {
+const ws_delivery_t host_dispatched_modes[2] = {WS_DELIVERY_DISPATCH, WS_DELIVERY_HOST_DRIVEN};
+
+static int setup_with(void **state, ws_delivery_t delivery) {
     struct fixture *f = calloc(1, sizeof *f);
     if (!f) return -1;
-    f->loop = new_dispatch_loop();
+    if (ws_loop_new(delivery, &f->loop) != WS_OK) {
+        free(f);
+        return -1;
+    }
+    f->delivery = delivery;
     recorder_init(&f->r);
     *state = f;
     return 0;
+}
+
+int fixture_setup(void **state) { return setup_with(state, WS_DELIVERY_DISPATCH); }
+
+int delivery_fixture_setup(void **state) {
+    return setup_with(state, *(const ws_delivery_t *)*state);
 }
 
 int fixture_teardown(void **state) {
