@@ -61,6 +61,7 @@ static ws_delivery_t delivery = WS_DELIVERY_DISPATCH;
 static char *payload;
 static size_t payload_size;
 static double warm_end, start, deadline, cpu_start, seconds;
+static long switches_start;
 static long fixed_ops;           /* BENCH_OPS */
 static int measuring;
 static long ops;
@@ -82,6 +83,7 @@ static void begin_measure(void) {
     ops = 0;
     start = now();
     cpu_start = cpu_now();
+    switches_start = switches_now();
     deadline = start + seconds;
 }
 
@@ -94,8 +96,8 @@ static int count_op(void) {
     }
     ++ops;
     if (fixed_ops ? ops < fixed_ops : now() < deadline) return 0;
-    printf("{\"ops\": %ld, \"seconds\": %.6f, \"cpu_seconds\": %.6f}\n", ops, now() - start,
-           cpu_now() - cpu_start);
+    printf("{\"ops\": %ld, \"seconds\": %.6f, \"cpu_seconds\": %.6f, \"switches\": %ld}\n", ops,
+           now() - start, cpu_now() - cpu_start, switches_now() - switches_start);
     fflush(stdout);
     finished = 1;
     return 1;

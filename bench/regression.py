@@ -7,9 +7,16 @@ not swing:
      (every thread) running exactly N and then M operations (BENCH_OPS): the
      difference divided by M - N leaves out start-up and shut-down. Fails
      when a figure passes its baseline by more than INSTR_TOLERANCE.
-  2. one timed ratio, as a backstop: polyws round trips/s over raw TCP round
-     trips/s, both pinned to one core, medians of interleaved runs. Fails
-     only when the ratio falls below RATIO_FLOOR of its baseline.
+  2. system calls per round trip of the default loop (strace -f, N and M
+     operations, futex left out: its count follows time, not round trips),
+     failing above SYSCALL_TOLERANCE of the baseline;
+  3. voluntary context switches per round trip of the default loop, pinned
+     (each one a thread going to sleep: the wake-ups its design costs),
+     median of the timed runs, failing above SWITCH_TOLERANCE;
+  4. timed ratios, as a backstop: polyws round trips/s over raw TCP round
+     trips/s, both pinned to one core, medians of interleaved runs, and the
+     default loop over the host-driven loop. Fail only when a ratio falls
+     below RATIO_FLOOR of its baseline.
 
     regression.py --bin DIR --echo SERVER [ARGS...] [--update]
 SERVER is an echo server that prints "PORT n" (beast_echo, or polyws-echo --port 0).
@@ -28,6 +35,8 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 BASELINE = os.path.join(HERE, "regression_baseline.json")
 INSTR_TOLERANCE = 1.3   # fail above 1.3x the baseline's instructions per op (they repeat to 0.3%)
+SYSCALL_TOLERANCE = 1.3
+SWITCH_TOLERANCE = 1.6  # switches per op repeat to ~10% on a quiet machine
 RATIO_FLOOR = 0.3       # fail below 0.3x the baseline's timed ratio
 
 # name -> (client options, mode, N, M)
@@ -59,13 +68,31 @@ def instructions(client, opts, url, mode, ops, tmp):
     return int(m.group(1))
 
 
-def timed(cmd, pinned=True):
+def syscalls(client, opts, url, mode, ops, tmp):
+    """System calls but futex (strace -f -c) for `ops` operations."""
+    out = os.path.join(tmp, "strace.out")
+    env = dict(os.environ, BENCH_OPS=str(ops), BENCH_WARMUP="0")
+    r = subprocess.run(["strace", "-f", "-c", "-o", out, client] + opts + [url, mode, "1"], env=env,
+                       capture_output=True, text=True, timeout=300)
+    if r.returncode != 0:
+        sys.exit("regression: strace run failed: %s" % r.stderr[-500:])
+    total = 0
+    for line in open(out):
+        f = line.split()
+        if len(f) >= 5 and f[-1] not in ("futex", "total", "syscall") and f[3].isdigit():
+            total += int(f[3])
+    return total
+
+
+def timed(cmd, pinned=True, switches=None):
     if pinned and shutil.which("taskset"):
         cmd = ["taskset", "-c", "0"] + cmd
     r = subprocess.run(cmd, env=dict(os.environ, BENCH_WARMUP="0.3"), capture_output=True, text=True, timeout=60)
     for line in r.stdout.splitlines():
         if line.startswith("{"):
             j = json.loads(line)
+            if switches is not None and "switches" in j:
+                switches.append(j["switches"] / j["ops"])
             return j["ops"] / j["seconds"]
     sys.exit("regression: %s failed: %s" % (cmd, r.stderr[-300:]))
 
@@ -96,14 +123,24 @@ def main():
                     measured[name] = round((b - a) / (m - n))
         else:
             print("regression: valgrind not found: instruction counts skipped")
-        polyws, host_driven, tcp_rtt = [], [], []
+        if shutil.which("strace"):
+            with tempfile.TemporaryDirectory() as tmp:
+                a = syscalls(client, [], url, "rtt", 200, tmp)
+                b = syscalls(client, [], url, "rtt", 2200, tmp)
+                measured["rtt_dispatch_syscalls_per_op"] = round((b - a) / 2000, 2)
+        else:
+            print("regression: strace not found: system call counts skipped")
+        polyws, host_driven, tcp_rtt, switches = [], [], [], []
         for _ in range(5):
-            polyws.append(timed([client, url, "rtt", "1"]))
+            polyws.append(timed([client, url, "rtt", "1"], switches=switches))
             host_driven.append(timed([client, "--host-driven", url, "rtt", "1"]))
             tcp_rtt.append(timed([raw, "client", "127.0.0.1:%d" % tcp_port, "rtt", "1"]))
         tcp_median = statistics.median(tcp_rtt)
         measured["rtt_ratio_to_raw_tcp"] = round(statistics.median(polyws) / tcp_median, 3)
         measured["rtt_host_driven_ratio_to_raw_tcp"] = round(statistics.median(host_driven) / tcp_median, 3)
+        measured["rtt_dispatch_ratio_to_host_driven"] = round(statistics.median(polyws) / statistics.median(host_driven), 3)
+        if switches:
+            measured["rtt_dispatch_switches_per_op"] = round(statistics.median(switches), 2)
         print("regression: polyws rtt/s %s, host-driven %s, raw TCP rtt/s %s (pinned, 1 s runs)" %
               ([round(x) for x in polyws], [round(x) for x in host_driven], [round(x) for x in tcp_rtt]))
     finally:
@@ -120,8 +157,10 @@ def main():
             print("%-36s %12s  (no baseline)" % (name, value))
             continue
         if name.endswith("_per_op"):
-            bad = value > base * INSTR_TOLERANCE
-            limit = "at most %d" % (base * INSTR_TOLERANCE)
+            tolerance = (SYSCALL_TOLERANCE if "syscalls" in name else
+                         SWITCH_TOLERANCE if "switches" in name else INSTR_TOLERANCE)
+            bad = value > base * tolerance
+            limit = "at most %.2f" % (base * tolerance)
         else:
             bad = value < base * RATIO_FLOOR
             limit = "at least %.3f" % (base * RATIO_FLOOR)

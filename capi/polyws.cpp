@@ -194,6 +194,15 @@ ws_result ws_options_set_send_buffer_limit(ws_options *options, uint64_t bytes) 
     return WS_OK;
 }
 
+static_assert(polyws::kDefaultReceiveLimit == WS_DEFAULT_RECEIVE_LIMIT, "polyws.h documents the default");
+
+ws_result ws_options_set_receive_limit(ws_options *options, uint64_t bytes) {
+    if (!options) return invalid("options is NULL");
+    if (bytes == 0) return invalid("the receive limit must be at least 1 byte");
+    options->values.receive_limit = bytes;
+    return WS_OK;
+}
+
 ws_result ws_options_set_connect_timeout_ms(ws_options *options, uint32_t ms) {
     if (!options) return invalid("options is NULL");
     options->values.connect_timeout_ms = ms;
@@ -442,6 +451,24 @@ ws_result ws_set_binary_type(ws_socket *ws, ws_binary_type_t type) {
 uint64_t ws_buffered_amount(const ws_socket *ws) {
     return ws ? Socket::from_handle(ws)->buffered_amount() : 0;
 }
+
+uint64_t ws_undelivered_amount(const ws_socket *ws) {
+    return ws ? Socket::from_handle(ws)->undelivered_amount() : 0;
+}
+
+ws_result ws_pause(ws_socket *ws) {
+    if (!ws) return invalid("ws is NULL");
+    Socket::from_handle(ws)->pause_events();
+    return WS_OK;
+}
+
+ws_result ws_resume(ws_socket *ws) {
+    if (!ws) return invalid("ws is NULL");
+    Socket::from_handle(ws)->resume_events();
+    return WS_OK;
+}
+
+bool ws_is_paused(const ws_socket *ws) { return ws && Socket::from_handle(ws)->events_paused(); }
 
 ws_result ws_set_user_data(ws_socket *ws, void *user_data) {
     if (!ws) return invalid("ws is NULL");

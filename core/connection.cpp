@@ -180,15 +180,65 @@ void Connection::on_bytes(const uint8_t *data, size_t size) {
         link_->request_write();   // ws_free() may have queued a close already
     }
     if (phase_ != Phase::Open || size == 0) return;
-    if (!decoder_.feed(data, size, *this)) fail(decoder_.violation(), decoder_.violation_code());
+    if (reading_stopped_) {
+        // Read before the stop took effect (or by the TLS layer from one read).
+        undecoded_.append(reinterpret_cast<const char *>(data), size);
+        return;
+    }
+    decode(data, size);
+}
+
+void Connection::decode(const uint8_t *data, size_t size) {
+    size_t used = 0;
+    if (!decoder_.feed(data, size, *this, &used)) {
+        fail(decoder_.violation(), decoder_.violation_code());
+        return;
+    }
+    if (used < size) undecoded_.append(reinterpret_cast<const char *>(data) + used, size - used);
 }
 
 void Connection::on_message(bool binary, std::string &&payload) {
+    // After our close frame nothing can be delivered (the host closed or
+    // freed the socket, or the connection is failing): do not hold it.
+    if (sent_close_) return;
     Event message;
     message.kind = EventKind::Message;
     message.binary = binary;
     message.data = std::move(payload);
     socket_->post_event(std::move(message));
+    if (!reading_stopped_ && socket_->undelivered_amount() >= socket_->options().receive_limit)
+        stop_reading();
+}
+
+// Receive flow control. Called between two messages, from inside the
+// decoder: it stops after this message, and the socket is no longer read,
+// so the kernel's buffers fill and TCP makes the server wait. Our own
+// keepalive cannot expect a pong meanwhile.
+void Connection::stop_reading() {
+    decoder_.hold();
+    reading_stopped_ = true;
+    link_->set_reading(false);
+    if (awaiting_pong_) pong_timer_->cancel();
+    if (socket_->note_reading_stopped()) return;
+    // The host took enough in the meantime: go on (the decoder goes on too).
+    decoder_.release();
+    reading_stopped_ = false;
+    link_->set_reading(true);
+    if (awaiting_pong_) pong_timer_->arm(socket_->options().pong_timeout_ms);
+}
+
+void Connection::resume_reading() {
+    if (!reading_stopped_ || finished_) return;
+    reading_stopped_ = false;
+    decoder_.release();
+    if (!undecoded_.empty()) {
+        std::string pending;
+        pending.swap(undecoded_);
+        decode(reinterpret_cast<const uint8_t *>(pending.data()), pending.size());
+        if (reading_stopped_ || finished_) return;   // stopped again, or failed
+    }
+    if (link_open_) link_->set_reading(true);
+    if (awaiting_pong_) pong_timer_->arm(socket_->options().pong_timeout_ms);
 }
 
 void Connection::on_ping(const uint8_t *payload, size_t size) {
@@ -205,12 +255,14 @@ void Connection::on_ping(const uint8_t *payload, size_t size) {
 void Connection::on_ping_due() {
     if (phase_ != Phase::Open || sent_close_ || received_close_) return;
     ping_pending_ = true;
-    pong_timer_->arm(socket_->options().pong_timeout_ms);
+    awaiting_pong_ = true;
+    if (!reading_stopped_) pong_timer_->arm(socket_->options().pong_timeout_ms);
     link_->request_write();
 }
 
 void Connection::on_pong() {
     if (!pings_sent_) return;   // unsolicited: nothing to settle
+    awaiting_pong_ = false;
     pong_timer_->cancel();
     if (phase_ == Phase::Open && !sent_close_) ping_timer_->arm(socket_->options().ping_interval_ms);
 }
@@ -348,6 +400,14 @@ void Connection::on_writable() {
                 write_control(Opcode::Close, next.payload);
                 sent_close_ = true;
                 close_timer_->arm(socket_->options().close_timeout_ms);
+                if (reading_stopped_) {
+                    // The server's reply must be read, behind what waits
+                    // (no longer deliverable): read on once this write ends.
+                    std::shared_ptr<Socket> socket = socket_;
+                    socket_->loop().transport().post([socket] {
+                        if (socket->connection) socket->connection->resume_reading();
+                    });
+                }
                 break;
             }
             current_ = std::move(next);

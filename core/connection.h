@@ -28,6 +28,8 @@ public:
     void on_outgoing(bool from_listener);
     // Takes the bytes written from listeners off bufferedAmount.
     void settle_sent_bytes();
+    // Receive flow control: the host took enough messages; read again.
+    void resume_reading();
     // Fails the connection: error, then close 1006; sends a close frame
     // with `wire_code` when the connection is open (0: none).
     void fail(const std::string &why, uint16_t wire_code);
@@ -58,6 +60,9 @@ private:
     void on_pong() override;
     void on_ping_due();
 
+    // Decodes incoming frames; keeps what a receive-limit stop left over.
+    void decode(const uint8_t *data, size_t size);
+    void stop_reading();
     void write_control(Opcode opcode, const std::string &payload);
     void write_message_chunk();
     void on_close_timeout();
@@ -91,6 +96,12 @@ private:
     std::unique_ptr<Timer> ping_timer_;   // keepalive: the next ping
     std::unique_ptr<Timer> pong_timer_;   // keepalive: the answer's deadline
     bool ping_pending_ = false;           // a keepalive ping waits to be written
+    bool awaiting_pong_ = false;          // the pong timer runs (unless reading stopped)
+
+    // Receive flow control: reading stopped at the socket's receive limit;
+    // the bytes already read but not decoded wait here.
+    bool reading_stopped_ = false;
+    std::string undecoded_;
     uint32_t pings_sent_ = 0;
 
     // Writing: one message at a time, in chunks, masked on the way out.

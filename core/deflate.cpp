@@ -1,5 +1,7 @@
 #include "deflate.h"
 
+#include "buffer_growth.h"
+
 #include <zlib.h>
 
 #include <cstdlib>
@@ -178,6 +180,7 @@ bool MessageDecompressor::run(const uint8_t *data, size_t size, std::string &out
                     " bytes (after decompression)";
             return false;
         }
+        grow_within_limit(out, out.size() + produced, limit);
         out.append(reinterpret_cast<char *>(buf), produced);
         // A final block ends the stream: the server may start a new one.
         if (rc == Z_STREAM_END) inflateReset(z_.get());

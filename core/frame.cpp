@@ -1,5 +1,7 @@
 #include "frame.h"
 
+#include "buffer_growth.h"
+
 #include <cstring>
 
 #if defined(__SSE2__) || defined(_M_X64)
@@ -25,9 +27,11 @@ bool FrameDecoder::fail(uint16_t code, std::string message) {
     return false;
 }
 
-bool FrameDecoder::feed(const uint8_t *data, size_t size, FrameSink &sink) {
+bool FrameDecoder::feed(const uint8_t *data, size_t size, FrameSink &sink, size_t *consumed) {
+    if (consumed) *consumed = 0;
     if (violation_code_) return false;
-    while (size > 0 && !saw_close_) {
+    const size_t offered = size;
+    while (size > 0 && !saw_close_ && !held_) {
         if (state_ == State::Header) {
             header_[header_have_++] = *data++;
             --size;
@@ -51,7 +55,7 @@ bool FrameDecoder::feed(const uint8_t *data, size_t size, FrameSink &sink) {
                 if (uint64_t(message_.size()) + remaining_ > max_message_size_)
                     return fail(kCloseTooBig, "incoming message exceeds the maximum size of " +
                                                   std::to_string(max_message_size_) + " bytes");
-                message_.reserve(message_.size() + size_t(remaining_));
+                grow_within_limit(message_, message_.size() + size_t(remaining_), max_message_size_);
             }
             state_ = State::Payload;
             if (remaining_ == 0 && !finish_frame(sink)) return false;
@@ -64,6 +68,7 @@ bool FrameDecoder::feed(const uint8_t *data, size_t size, FrameSink &sink) {
         remaining_ -= n;
         if (remaining_ == 0 && !finish_frame(sink)) return false;
     }
+    if (consumed) *consumed = offered - size;
     return true;
 }
 

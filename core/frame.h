@@ -71,7 +71,16 @@ public:
 
     // Feeds bytes. Returns false on a violation (see violation_code() and
     // violation()); after a close frame the remaining bytes are ignored.
-    bool feed(const uint8_t *data, size_t size, FrameSink &sink);
+    // `consumed` (optional) tells how many bytes were decoded: fewer than
+    // `size` only when hold() stopped it.
+    bool feed(const uint8_t *data, size_t size, FrameSink &sink, size_t *consumed = nullptr);
+
+    // Receive flow control: called from FrameSink::on_message, stops feed()
+    // right after that message; the caller keeps the rest of the bytes and
+    // feeds them again after release().
+    void hold() { held_ = true; }
+    void release() { held_ = false; }
+    bool held() const { return held_; }
 
     uint16_t violation_code() const { return violation_code_; }
     const std::string &violation() const { return violation_; }
@@ -103,6 +112,7 @@ private:
 
     uint64_t max_message_size_;
     bool saw_close_ = false;
+    bool held_ = false;
     uint16_t violation_code_ = 0;
     std::string violation_;
 };

@@ -5,6 +5,7 @@
 #include "resolver.h"
 
 #include <chrono>
+#include <optional>
 #include <vector>
 
 namespace polyws {
@@ -32,7 +33,9 @@ Status Loop::create(ws_delivery_t delivery, std::shared_ptr<Loop> &out) {
         [weak] {
             if (auto alive = weak.lock()) alive->abandon_connections();
         },
-        delivery == WS_DELIVERY_HOST_DRIVEN ? Driver::Host : Driver::OwnThread);
+        delivery == WS_DELIVERY_HOST_DRIVEN ? Driver::Host
+        : delivery == WS_DELIVERY_IO_THREAD ? Driver::OwnThread
+                                            : Driver::Shared);
     if (!loop->transport_) return {WS_ERR_LOOP, "could not start the I/O thread: " + error};
     out = std::move(loop);
     return Status::ok();
@@ -91,9 +94,12 @@ void Loop::shutdown_io() {
     // Events nobody will dispatch hold their sockets, which hold this loop:
     // drop them, or the loop would keep itself alive.
     std::deque<Event> dropped;
+    std::unordered_map<Socket *, std::deque<Event>> dropped_held;
     {
         std::lock_guard<std::mutex> lock(queue_mutex_);
         dropped.swap(queue_);
+        dropped_held.swap(held_);
+        any_held_.store(false);
     }
     if (dispatch_thread_.load() != std::this_thread::get_id() && dispatch_mutex_.try_lock()) {
         current_ = Event();
@@ -102,28 +108,61 @@ void Loop::shutdown_io() {
 }
 
 Loop::HostDrive::HostDrive(Loop &loop, int &timeout_ms) : loop_(loop) {
-    if (loop.delivery_ != WS_DELIVERY_HOST_DRIVEN) return;
-    entered_ = loop.transport_->enter(true);
-    loop.transport_->service(timeout_ms, [&loop] {
+    auto has_events = [&loop] {
         std::lock_guard<std::mutex> lock(loop.queue_mutex_);
         return !loop.queue_.empty();
-    });
+    };
+    switch (loop.delivery_) {
+    case WS_DELIVERY_IO_THREAD:
+        return;
+    case WS_DELIVERY_HOST_DRIVEN:
+        entered_ = loop.transport_->enter(true);
+        break;
+    default:
+        // The default loop: take the I/O over from the loop's thread only
+        // to wait (and not when events already wait); with no wait, and
+        // the I/O held elsewhere, take() just drains the queue.
+        if (has_events()) return;
+        entered_ = loop.transport_->enter(timeout_ms != 0);
+        if (!entered_) return;
+        break;
+    }
+    loop.transport_->service(timeout_ms, has_events);
     timeout_ms = 0;   // the waiting is done
 }
 
 Loop::HostDrive::~HostDrive() {
     if (!entered_) return;
     // The listeners have returned: what they sent is on its way.
-    std::unordered_set<Connection *> settle;
-    settle.swap(loop_.to_settle_);
-    for (Connection *c : settle) c->settle_sent_bytes();
+    loop_.settle_listener_writes();
     loop_.transport_->leave();
 }
 
 bool Loop::settle_after_dispatch(Connection *c) {
-    if (delivery_ != WS_DELIVERY_HOST_DRIVEN) return false;
+    if (delivery_ == WS_DELIVERY_IO_THREAD || !dispatching_here()) return false;
     to_settle_.insert(c);
+    unsettled_.store(true);
     return true;
+}
+
+void Loop::settle_listener_writes() {
+    if (!unsettled_.load()) return;
+    auto settle = [this] {
+        unsettled_.store(false);
+        std::unordered_set<Connection *> settle;
+        settle.swap(to_settle_);
+        for (Connection *c : settle) c->settle_sent_bytes();
+    };
+    if (transport_->on_io_thread()) {
+        settle();
+    } else if (transport_->enter(false)) {
+        settle();
+        transport_->leave();
+    } else {
+        // The loop's thread took the I/O back while a listener ran.
+        std::shared_ptr<Loop> self = shared_from_this();
+        transport_->post([self, settle] { settle(); });
+    }
 }
 
 void Loop::remove_connection(Connection *c) {
@@ -138,9 +177,30 @@ void Loop::expose_fd() const {
     if (!queue_.empty()) wakeup_.raise();
 }
 
+void Loop::run_now(Event &event) {
+    if (deliverable(event)) event.socket->invoke_listeners(event);
+}
+
+bool Loop::deliverable(Event &event) {
+    if (event.kind == EventKind::Message) event.socket->on_message_delivered(event.data.size());
+    return event.socket->apply(event);
+}
+
 void Loop::post_event(Event &&event) {
     if (delivery_ == WS_DELIVERY_IO_THREAD) {
-        if (event.socket->apply(event)) event.socket->invoke_listeners(event);
+        if (!event.socket->events_paused() && !any_held_.load()) {
+            run_now(event);
+            return;
+        }
+        std::unique_lock<std::mutex> lock(queue_mutex_);
+        auto held = held_.find(event.socket.get());
+        if (event.socket->events_paused() || held != held_.end()) {
+            held_[event.socket.get()].push_back(std::move(event));
+            any_held_.store(true);
+            return;
+        }
+        lock.unlock();
+        run_now(event);
         return;
     }
     std::lock_guard<std::mutex> lock(queue_mutex_);
@@ -151,6 +211,58 @@ void Loop::post_event(Event &&event) {
         if (fd_exposed_.load()) wakeup_.raise();
         queue_cv_.notify_all();
     }
+}
+
+void Loop::resume_held_events(Socket &socket) {
+    if (delivery_ == WS_DELIVERY_IO_THREAD) {
+        std::shared_ptr<Loop> self = shared_from_this();
+        std::shared_ptr<Socket> held = socket.shared_from_this();
+        transport_->post([self, held] { self->run_held_events(*held); });
+        return;
+    }
+    std::lock_guard<std::mutex> lock(queue_mutex_);
+    auto held = held_.find(&socket);
+    if (held == held_.end()) return;
+    // They were taken from the front of the queue, before any later event
+    // of the same socket: in front is where they belong.
+    bool was_empty = queue_.empty();
+    queue_.insert(queue_.begin(), std::make_move_iterator(held->second.begin()),
+                  std::make_move_iterator(held->second.end()));
+    held_.erase(held);
+    any_held_.store(!held_.empty());
+    if (was_empty && !queue_.empty()) {
+        if (fd_exposed_.load()) wakeup_.raise();
+        queue_cv_.notify_all();
+    }
+}
+
+void Loop::run_held_events(Socket &socket) {
+    for (;;) {
+        Event event;
+        {
+            std::lock_guard<std::mutex> lock(queue_mutex_);
+            auto held = held_.find(&socket);
+            if (held == held_.end()) return;
+            if (socket.events_paused()) return;   // paused again by a listener
+            event = std::move(held->second.front());
+            held->second.pop_front();
+            if (held->second.empty()) {
+                held_.erase(held);
+                any_held_.store(!held_.empty());
+            }
+        }
+        run_now(event);
+    }
+}
+
+void Loop::drop_held_events(Socket &socket) {
+    std::deque<Event> dropped;   // destroyed outside the lock
+    std::lock_guard<std::mutex> lock(queue_mutex_);
+    auto held = held_.find(&socket);
+    if (held == held_.end()) return;
+    dropped.swap(held->second);
+    held_.erase(held);
+    any_held_.store(!held_.empty());
 }
 
 bool Loop::take(int timeout_ms, Event &out, size_t *budget) {
@@ -173,8 +285,14 @@ bool Loop::take(int timeout_ms, Event &out, size_t *budget) {
         out = std::move(queue_.front());
         queue_.pop_front();
         if (queue_.empty() && fd_exposed_.load()) wakeup_.lower();
+        if (out.socket->events_paused()) {
+            held_[out.socket.get()].push_back(std::move(out));
+            any_held_.store(true);
+            out = Event();
+            continue;
+        }
         lock.unlock();
-        if (out.socket->apply(out)) return true;
+        if (deliverable(out)) return true;
         out = Event();
         lock.lock();
     }
@@ -205,9 +323,14 @@ Status Loop::dispatch(int timeout_ms, size_t *dispatched) {
     if (!begin_dispatch(status)) return status;
     // A listener may free the last socket and the loop handle: stay alive.
     std::shared_ptr<Loop> self = shared_from_this();
-    // Host-driven: this thread is the I/O thread until the events are run,
-    // so the listeners' sends go to the kernel at once.
-    HostDrive drive(*this, timeout_ms);
+    // This thread does the I/O while it waits for the first event.
+    // Host-driven, it stays the I/O thread while the listeners run, so their
+    // sends go to the kernel at once. The default loop lets go before them:
+    // its own thread takes the I/O back if one runs long, and their sends,
+    // made while no thread holds the I/O, still go straight out.
+    std::optional<HostDrive> drive;
+    drive.emplace(*this, timeout_ms);
+    if (delivery_ != WS_DELIVERY_HOST_DRIVEN) drive.reset();
     size_t budget;
     {
         std::lock_guard<std::mutex> lock(queue_mutex_);
@@ -230,6 +353,8 @@ Status Loop::dispatch(int timeout_ms, size_t *dispatched) {
         ++count;
     }
     event = Event();
+    drive.reset();
+    settle_listener_writes();
     end_dispatch();
     if (dispatched) *dispatched = count;
     return Status::ok();

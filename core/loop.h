@@ -1,6 +1,17 @@
 // A loop: the transport's I/O thread plus the queue of events waiting for
 // the host, with the descriptor (wakeup.h) that tells a host's poller when
 // to dispatch.
+//
+// Who does the I/O depends on the delivery mode:
+//   - WS_DELIVERY_IO_THREAD: the loop's own thread, always (Driver::OwnThread).
+//   - WS_DELIVERY_HOST_DRIVEN: whichever host thread dispatches (Driver::Host).
+//   - WS_DELIVERY_DISPATCH, the default: both (Driver::Shared). A host thread
+//     that waits in dispatch or next_event does the I/O itself while it
+//     waits, so a reply is read, and the host's next send written, with no
+//     hand-off between threads; the loop's own thread takes the I/O back a
+//     few milliseconds after the host stops waiting (or at once, when the
+//     host asks to wait while it holds it), so connects, pings, timers and
+//     closing handshakes go on while the host does something else.
 #pragma once
 
 #include "event.h"
@@ -65,10 +76,18 @@ public:
     // stopping loop can end each of them.
     void add_connection(Connection *c) { connections_.insert(c); }
     void remove_connection(Connection *c);
-    // Host-driven loops: `c` wrote bytes from a listener; bufferedAmount
-    // drops by them when the dispatch call running the listener ends (a
-    // browser drains it in a later task). False for the other loops.
+    // `c` wrote bytes from a listener run by dispatch on this thread;
+    // bufferedAmount drops by them when that dispatch call ends (a browser
+    // drains it in a later task). False when no dispatch call of this loop
+    // runs on the calling thread (I/O-thread loops: never). I/O thread.
     bool settle_after_dispatch(Connection *c);
+    // True on the thread running dispatch or next_event of this loop.
+    bool dispatching_here() const { return dispatch_thread_.load() == std::this_thread::get_id(); }
+
+    // ws_pause / ws_resume: events of a paused socket wait aside, in order,
+    // until it resumes; ws_free drops them.
+    void resume_held_events(Socket &socket);
+    void drop_held_events(Socket &socket);
     void abandon_connections();
     // Starts a new connection for `socket` in `delay_ms` (the reconnect
     // option), announcing it with a reconnect event. I/O thread only.
@@ -96,6 +115,14 @@ private:
     // Waits for, takes and applies the next deliverable event. False when
     // none came in time. `budget` bounds how many queued events it looks at.
     bool take(int timeout_ms, Event &out, size_t *budget);
+    // Counts the event as handed to the host; false when the browser would
+    // not deliver it.
+    static bool deliverable(Event &event);
+    // WS_DELIVERY_IO_THREAD: runs the event's listeners now. I/O thread.
+    static void run_now(Event &event);
+    void run_held_events(Socket &socket);   // WS_DELIVERY_IO_THREAD, I/O thread
+    // Applies what listeners wrote to bufferedAmount (settle_after_dispatch).
+    void settle_listener_writes();
     bool begin_dispatch(Status &status);
     void expose_fd() const;
     void end_dispatch();
@@ -108,6 +135,8 @@ private:
     mutable std::atomic<bool> fd_exposed_{false};   // written under queue_mutex_
     std::condition_variable queue_cv_;
     std::deque<Event> queue_;
+    std::unordered_map<Socket *, std::deque<Event>> held_;   // paused sockets' events
+    std::atomic<bool> any_held_{false};   // held_ is not empty; written under queue_mutex_
 
     std::mutex dispatch_mutex_;
     std::atomic<std::thread::id> dispatch_thread_{};
@@ -117,7 +146,8 @@ private:
     std::atomic<bool> host_released_{false};
     std::atomic<int> live_sockets_{0};
     std::unordered_set<Connection *> connections_;
-    std::unordered_set<Connection *> to_settle_;   // host-driven: I/O thread only
+    std::unordered_set<Connection *> to_settle_;   // I/O thread only
+    std::atomic<bool> unsettled_{false};           // to_settle_ is not empty
     struct PendingReconnect {
         std::shared_ptr<Socket> socket;
         std::unique_ptr<Timer> timer;

@@ -11,10 +11,13 @@
 // hides the server's close reply, loops forever on deflate + pong with
 // payload), so it is not used at all.
 //
-// Threading: one thread per transport runs lws_service(). Other threads only
-// append to the command queue and call lws_cancel_service(), the one lws
-// call that is safe from another thread; the I/O thread drains the whole
-// queue on LWS_CALLBACK_EVENT_WAIT_CANCELLED (wake-ups merge).
+// Threading: one thread at a time runs lws_service() and makes every other
+// lws call: the transport's own thread (Driver::OwnThread), whichever host
+// thread holds the transport (Driver::Host), or either (Driver::Shared; see
+// standby()). Other threads only append to the command queue and call
+// lws_cancel_service(), the one lws call that is safe from another thread;
+// the I/O thread drains the whole queue on LWS_CALLBACK_EVENT_WAIT_CANCELLED
+// (wake-ups merge).
 #include "transport.h"
 
 #include "platform.h"
@@ -22,6 +25,8 @@
 #include <libwebsockets.h>
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <cstdlib>
 #include <cstring>
 #include <future>
@@ -56,6 +61,10 @@ public:
         int n = lws_write(wsi_, const_cast<uint8_t *>(data), size, LWS_WRITE_RAW);
         return n >= 0;
     }
+    void set_reading(bool reading) override {
+        // Takes POLLIN off (or back on) the socket's poll entry.
+        if (wsi_ && !closing_) lws_rx_flow_control(wsi_, reading ? 1 : 0);
+    }
     void close() override {
         if (!wsi_ || closing_) return;
         closing_ = true;
@@ -80,8 +89,9 @@ struct State {
     struct lws_context *context = nullptr;   // null once stopped
     std::atomic<bool> stop{false};
 
-    // The I/O thread: the own thread for its whole life, or (Driver::Host)
-    // whichever thread holds `owner_mutex`. Every lws call is made by it.
+    // The I/O thread: the own thread for its whole life, or (Driver::Host,
+    // Driver::Shared) whichever thread holds `owner_mutex`. Every lws call
+    // is made by it.
     Driver driver = Driver::OwnThread;
     std::atomic<std::thread::id> owner{};
     std::mutex owner_mutex;
@@ -89,7 +99,25 @@ struct State {
     bool in_lws_service = false;   // owner only
     bool finished = false;         // owner only
 
+    // Driver::Shared: the own thread's standby (see standby()).
+    std::atomic<int> takeover_requests{0};     // host threads waiting in enter(true)
+    std::atomic<int64_t> host_left_at_ns{0};   // steady clock, the last leave()
+    std::atomic<bool> standby_waits_for_leave{false};
+    std::mutex standby_mutex;
+    std::condition_variable standby_cv;
+
     bool owned_here() const { return owner.load() == std::this_thread::get_id(); }
+    bool held() const { return owner.load() != std::thread::id(); }
+
+    // Makes the thread in lws_service() return (it runs the commands first).
+    void wake_service() {
+        std::lock_guard<std::mutex> lock(mutex);
+        if (context) lws_cancel_service(context);
+    }
+    void wake_standby() {
+        std::lock_guard<std::mutex> lock(standby_mutex);
+        standby_cv.notify_all();
+    }
 
     void post(std::function<void()> command) {
         std::lock_guard<std::mutex> lock(mutex);
@@ -109,8 +137,8 @@ struct State {
 
     void request_stop() {
         stop.store(true);
-        std::lock_guard<std::mutex> lock(mutex);
-        if (context) lws_cancel_service(context);
+        wake_service();
+        if (driver == Driver::Shared) wake_standby();
     }
 };
 
@@ -256,7 +284,7 @@ private:
         // the caller of service() must see what this timer did (an event
         // queued, its deadline passed) now: make that poll return at once.
         auto *state = static_cast<State *>(lws_context_user(context));
-        if (state && state->driver == Driver::Host) lws_cancel_service(context);
+        if (state && state->driver != Driver::OwnThread) lws_cancel_service(context);
     }
     Slot slot_;
     struct lws_context *context_;
@@ -301,8 +329,12 @@ public:
             std::lock_guard<std::mutex> lock(state_->mutex);
             state_->context = context;
         }
-        if (state_->driver == Driver::Host) return true;
         std::shared_ptr<State> state = state_;
+        if (state_->driver == Driver::Host) return true;
+        if (state_->driver == Driver::Shared) {
+            thread_ = std::thread([state] { standby(state); });
+            return true;
+        }
         std::promise<void> owner_set;
         std::future<void> started = owner_set.get_future();
         thread_ = std::thread([state, &owner_set] {
@@ -316,12 +348,71 @@ public:
     }
 
     ~LwsTransport() override {
-        if (state_->driver == Driver::OwnThread && state_->owned_here()) {
+        if (state_->driver != Driver::Host && state_->owned_here()) {
             state_->request_stop();
             thread_.detach();   // the thread ends on its own, owning `state`
         } else {
             shutdown();
         }
+    }
+
+    // Driver::Shared: the own thread. It does the I/O whenever no host
+    // thread has for kStandbyDelayMs, and lets go as soon as a host thread
+    // asks (enter(true) counts a takeover request and wakes lws_service).
+    // While a host thread holds the I/O it sleeps until that one leaves;
+    // after a leave it sleeps out the delay, so a host that waits again
+    // within it (the next round trip) never meets it. At most one wake-up
+    // per delay while a host is busy, none while it waits idle.
+    static void standby(const std::shared_ptr<State> &state) {
+        State &s = *state;
+        using Clock = std::chrono::steady_clock;
+        const auto delay = std::chrono::milliseconds(kStandbyDelayMs);
+        std::unique_lock<std::mutex> standby_lock(s.standby_mutex);
+        while (!s.stop.load()) {
+            if (s.takeover_requests.load() > 0 || s.held()) {
+                // leave() reads the flag after it clears `owner`: one of the
+                // two sees the other, so no leave goes unnoticed.
+                s.standby_waits_for_leave.store(true);
+                if (!s.stop.load() && (s.takeover_requests.load() > 0 || s.held()))
+                    s.standby_cv.wait(standby_lock);
+                s.standby_waits_for_leave.store(false);
+                continue;
+            }
+            auto idle = Clock::now().time_since_epoch() -
+                        std::chrono::nanoseconds(s.host_left_at_ns.load());
+            if (idle < delay) {
+                s.standby_cv.wait_for(standby_lock, delay - idle);
+                continue;
+            }
+            if (!s.owner_mutex.try_lock()) {   // a host thread is just entering
+                std::this_thread::yield();
+                continue;
+            }
+            if (s.takeover_requests.load() > 0) {
+                s.owner_mutex.unlock();
+                continue;
+            }
+            standby_lock.unlock();
+            s.owner.store(std::this_thread::get_id());
+            s.owner_depth = 1;
+            s.in_lws_service = true;
+            while (!s.stop.load() && s.takeover_requests.load() == 0) lws_service(s.context, 0);
+            s.in_lws_service = false;
+            s.owner_depth = 0;
+            s.owner.store(std::thread::id());
+            s.owner_mutex.unlock();
+            standby_lock.lock();
+        }
+        standby_lock.unlock();
+        // The end, holding the I/O: a host thread in service() sees `stop`
+        // and lets go.
+        s.owner_mutex.lock();
+        s.owner.store(std::this_thread::get_id());
+        s.owner_depth = 1;
+        finish(state);
+        s.owner_depth = 0;
+        s.owner.store(std::thread::id());
+        s.owner_mutex.unlock();
     }
 
     void shutdown() override {
@@ -352,13 +443,24 @@ public:
 
     bool enter(bool wait) override {
         State &s = *state_;
-        if (s.driver != Driver::Host) return false;
+        if (s.driver == Driver::OwnThread) return false;
         if (s.owned_here()) {
             ++s.owner_depth;
             return true;
         }
-        if (wait) s.owner_mutex.lock();
-        else if (!s.owner_mutex.try_lock()) return false;
+        if (!s.owner_mutex.try_lock()) {
+            if (!wait) return false;
+            if (s.driver == Driver::Shared) {
+                // Ask the own thread to let go (it leaves lws_service()).
+                ++s.takeover_requests;
+                s.wake_service();
+                s.owner_mutex.lock();
+                s.owner.store(std::this_thread::get_id());   // before the count drops: see standby()
+                --s.takeover_requests;
+            } else {
+                s.owner_mutex.lock();
+            }
+        }
         s.owner.store(std::this_thread::get_id());
         s.owner_depth = 1;
         return true;
@@ -368,7 +470,15 @@ public:
         State &s = *state_;
         if (--s.owner_depth > 0) return;
         s.owner.store(std::thread::id());
+        bool wake = false;
+        if (s.driver == Driver::Shared) {
+            s.host_left_at_ns.store(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                        std::chrono::steady_clock::now().time_since_epoch())
+                                        .count());
+            wake = s.standby_waits_for_leave.load();
+        }
         s.owner_mutex.unlock();
+        if (wake) s.wake_standby();
     }
 
     void service(int timeout_ms, const std::function<bool()> &done) override {

@@ -9,9 +9,12 @@
 
 namespace polyws {
 
+constexpr uint64_t kDefaultReceiveLimit = 8ull << 20;   // 8 MiB: see docs/performance.md
+
 struct Options {
     uint64_t max_message_size = 64ull << 20;     // 64 MiB
     uint64_t send_buffer_limit = 256ull << 20;   // 256 MiB
+    uint64_t receive_limit = kDefaultReceiveLimit;
     uint32_t connect_timeout_ms = 30000;
     uint32_t close_timeout_ms = 5000;
     bool deferred_connect = false;               // wait for ws_connect()

@@ -38,6 +38,7 @@ public:
         return open_ && lower_ && lower_->write(data, size);
     }
     void close() override { if (lower_) lower_->close(); }
+    void set_reading(bool reading) override { if (lower_) lower_->set_reading(reading); }
 
     // LinkHandler, for the TCP link to the proxy.
     void on_connected(Link &link) override;

@@ -87,10 +87,12 @@ void Socket::request_write() {
         if (connection) connection->on_outgoing(true);
         return;
     }
-    // A host-driven loop that no thread is servicing right now: this
-    // thread may be its I/O thread for the moment it takes to write.
+    // A loop whose I/O no thread is doing right now (host-driven, or a
+    // default loop between the host's waits): this thread may do it for
+    // the moment it takes to write. A listener run by ws_loop_dispatch()
+    // counts as a listener: its bytes leave the count when dispatch ends.
     if (transport.enter(false)) {
-        if (connection) connection->on_outgoing(false);
+        if (connection) connection->on_outgoing(loop_->dispatching_here());
         transport.leave();
         return;
     }
@@ -196,6 +198,7 @@ void Socket::release() {
             outbox_.push_back(std::move(going_away));
         }
     }
+    loop_->drop_held_events(*this);
     loop_->transport().post([self] {
         if (self->connection) self->connection->on_released();
     });
@@ -342,9 +345,47 @@ void Socket::invoke_listeners(const Event &event) {
     callbacks_done_.notify_all();
 }
 
+void Socket::run_on_io_thread(std::function<void()> work) {
+    Transport &transport = loop_->transport();
+    if (transport.on_io_thread()) {
+        work();
+    } else if (transport.enter(false)) {
+        work();
+        transport.leave();
+    } else {
+        transport.post(std::move(work));
+    }
+}
+
 void Socket::post_event(Event &&event) {
+    if (event.kind == EventKind::Message) undelivered_.fetch_add(event.data.size());
     event.socket = shared_from_this();
     loop_->post_event(std::move(event));
+}
+
+void Socket::on_message_delivered(uint64_t bytes) {
+    uint64_t left = undelivered_.fetch_sub(bytes) - bytes;
+    if (left > options_.receive_limit / 2 || !reading_stopped_.load()) return;
+    // Whoever clears the flag first restarts the reading (see
+    // note_reading_stopped for the other side).
+    if (!reading_stopped_.exchange(false)) return;
+    auto self = shared_from_this();
+    run_on_io_thread([self] {
+        if (self->connection) self->connection->resume_reading();
+    });
+}
+
+bool Socket::note_reading_stopped() {
+    reading_stopped_.store(true);
+    if (undelivered_.load() > options_.receive_limit / 2) return true;
+    // The host went below the mark between the connection's check and the
+    // store above, and may not have seen the flag: if it is still set, the
+    // host did not, so this side reads on.
+    return !reading_stopped_.exchange(false);
+}
+
+void Socket::resume_events() {
+    if (events_paused_.exchange(false)) loop_->resume_held_events(*this);
 }
 
 bool Socket::pop_outgoing(Outgoing &out) {

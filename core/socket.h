@@ -13,6 +13,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -61,6 +62,13 @@ public:
     ws_binary_type_t binary_type() const { return binary_type_.load(); }
     void set_binary_type(ws_binary_type_t type) { binary_type_.store(type); }
     uint64_t buffered_amount() const { return buffered_.load(); }
+    // Receive flow control (ws_options_set_receive_limit): message bytes
+    // received and not yet handed to the host.
+    uint64_t undelivered_amount() const { return undelivered_.load(); }
+    // ws_pause / ws_resume: hold this socket's events in the loop.
+    void pause_events() { events_paused_.store(true); }
+    void resume_events();
+    bool events_paused() const { return events_paused_.load(); }
     void *user_data() const { return user_data_.load(); }
     void set_user_data(void *p) { user_data_.store(p); }
 
@@ -86,8 +94,16 @@ public:
     // Runs the listeners registered for the event's type, in order.
     void invoke_listeners(const Event &event);
 
+    // The host took (or the loop dropped) a message of `bytes`: reading
+    // resumes once the socket is down to half its receive limit.
+    void on_message_delivered(uint64_t bytes);
+
     // ---- I/O thread (Connection) ----
     void post_event(Event &&event);
+    // Receive flow control, I/O thread: the connection stopped reading
+    // because undelivered_amount() reached the limit. Returns false when the
+    // host already took enough meanwhile (then it must read on at once).
+    bool note_reading_stopped();
     bool pop_outgoing(Outgoing &out);
     void on_bytes_sent(uint64_t payload_bytes) { buffered_.fetch_sub(payload_bytes); }
     // The connection is over: later sends only count. Returns what was
@@ -129,6 +145,9 @@ private:
     static std::shared_ptr<Listener> make_listener(ws_event_type_t type, ws_listener_fn fn,
                                                    void *user_data, bool is_handler);
     void request_write();
+    // Runs `work` on the I/O thread: here when this thread is it or may
+    // become it for a moment, else as a command.
+    void run_on_io_thread(std::function<void()> work);
     void fail_from_host(const std::string &why);
 
     std::shared_ptr<Loop> loop_;
@@ -159,6 +178,12 @@ private:
     std::atomic<const char *> protocol_{""}, extensions_{""};
     std::atomic<ws_binary_type_t> binary_type_{WS_BINARY_BLOB};
     std::atomic<uint64_t> buffered_{0};
+    std::atomic<uint64_t> undelivered_{0};
+    std::atomic<bool> events_paused_{false};
+    // Set by the I/O thread when it stops reading; whoever clears it first
+    // (the host taking messages, or the I/O thread's own re-check) has the
+    // connection read again.
+    std::atomic<bool> reading_stopped_{false};
     std::atomic<void *> user_data_{nullptr};
     std::atomic<bool> released_{false};
     std::atomic<bool> connect_started_{false};

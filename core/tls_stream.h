@@ -33,6 +33,9 @@ public:
     void request_write() override;
     bool write(const uint8_t *data, size_t size) override;
     void close() override;
+    void set_reading(bool reading) override {
+        if (lower_) lower_->set_reading(reading);
+    }
 
     // LinkHandler, for the TCP link.
     void on_connected(Link &link) override;

@@ -31,6 +31,10 @@ public:
     virtual bool can_write_now() const { return false; }
     // Drops the stream. on_closed() follows, later, from the I/O loop.
     virtual void close() = 0;
+    // Receive flow control: false stops reading the stream (the bytes wait
+    // in the kernel and TCP pushes back on the peer), true reads again.
+    // on_bytes() may still be called for bytes already read.
+    virtual void set_reading(bool reading) = 0;
 };
 
 // What a connection hears from its stream. I/O thread only.
@@ -74,7 +78,20 @@ enum class Driver {
     // hand-off per message, which is what a single-threaded host that sends
     // and receives wants; nothing moves while no thread services.
     Host,
+    // Both: host threads may enter() and service() as with Host, and a
+    // thread of the transport's own does the I/O whenever none has for a
+    // few milliseconds (kStandbyDelayMs). A host thread that enter(true)s
+    // while that thread holds the I/O takes it over (the thread is woken
+    // and lets go). What the default loop uses: the host's waits cost no
+    // thread hand-off, and nothing stalls while the host is away.
+    Shared,
 };
+
+// Driver::Shared: how long the transport's own thread leaves the I/O to the
+// host threads after one let go before it takes it back. Long enough to
+// cover a host's work between two waits (a listener, a send), short
+// enough that a host gone elsewhere delays no ping or timer noticeably.
+constexpr int kStandbyDelayMs = 5;
 
 class Transport {
 public:
@@ -102,12 +119,13 @@ public:
     // True on the thread that may make I/O-thread calls right now.
     virtual bool on_io_thread() const = 0;
 
-    // Driver::Host only (an own-thread transport always refuses). Makes the
-    // calling thread the I/O thread until the matching leave(); nests.
-    // `wait`: block while another thread holds it, else give up at once.
+    // Driver::Host and Driver::Shared (an own-thread transport always
+    // refuses). Makes the calling thread the I/O thread until the matching
+    // leave(); nests. `wait`: block while another thread holds it (Shared:
+    // asking the own thread to let go), else give up at once.
     virtual bool enter(bool wait) = 0;
     virtual void leave() = 0;
-    // Driver::Host, between enter() and leave(): moves bytes, runs timers
+    // Driver::Host or Shared, between enter() and leave(): moves bytes, runs timers
     // and posted commands on the calling thread until `done()` says so,
     // `timeout_ms` passed (0: one pass without waiting; negative: no limit)
     // or the transport was stopped.

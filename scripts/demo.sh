@@ -47,4 +47,4 @@ echo "polyws-echo listening on ws://127.0.0.1:$port/"
 echo "--- a conversation (each stdin line is a message; the echo comes back):"
 printf 'Hello from polyws\nThe browser WebSocket API, in C\n' | build/tools/polyws "ws://127.0.0.1:$port/"
 echo "--- the same as JSON events, with a close code and reason:"
-build/tools/polyws "ws://127.0.0.1:$port/" --jsonl --send "hi" --send "there" --close 1000 "bye"
+build/tools/polyws "ws://127.0.0.1:$port/" --jsonl --send "hi" --send "there" --close 1000:bye

@@ -7,7 +7,7 @@ SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 packages="build-essential cmake pkg-config libwebsockets-dev libssl-dev libidn2-dev zlib1g-dev libcmocka-dev
   python3 python3-websockets clang-14 libclang-rt-14-dev valgrind ca-certificates openssl
-  nginx-light tinyproxy lintian rpm
+  nginx-light tinyproxy lintian rpm strace tmux
   swig lua5.4 liblua5.4-dev lua5.1 liblua5.1-0-dev luajit libluajit-5.1-dev lua-busted lua-dkjson
   lua-luv luarocks
   openjdk-17-jdk-headless junit5

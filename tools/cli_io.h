@@ -27,6 +27,18 @@ int cli_wait(ws_loop *loop, int want_stdin, int *loop_ready, int *stdin_ready);
  * of input, -1 when nothing is available now (or on an error). */
 long cli_read_stdin(char *buf, size_t cap);
 
+/* The keys that end input at a terminal ("Ctrl-D"; on Windows "Ctrl-Z,
+ * Enter"), as the interactive mode tells the user. */
+extern const char cli_end_of_input_keys[];
+
+/* 1 when stdin and stdout are both a terminal (a console on Windows):
+ * polyws is then interactive. */
+int cli_is_interactive(void);
+
+/* 1 when stdout is a terminal that shows ANSI colours (on Windows, a
+ * console where they could be turned on). */
+int cli_stdout_shows_colour(void);
+
 /* Releases what cli_wait set up (nothing on POSIX). */
 void cli_io_end(void);
 

@@ -5,6 +5,8 @@
 #include <poll.h>
 #include <unistd.h>
 
+const char cli_end_of_input_keys[] = "Ctrl-D";
+
 char **cli_io_begin(int argc, char **argv) {
     (void)argc;
     return argv;
@@ -24,6 +26,14 @@ long cli_read_stdin(char *buf, size_t cap) {
     ssize_t n = read(STDIN_FILENO, buf, cap);
     if (n < 0) return (errno == EINTR || errno == EAGAIN) ? -1 : 0;
     return (long)n;
+}
+
+int cli_is_interactive(void) {
+    return isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
+}
+
+int cli_stdout_shows_colour(void) {
+    return isatty(STDOUT_FILENO);
 }
 
 void cli_io_end(void) {}

@@ -33,6 +33,8 @@ static struct {
     int ended;
 } in;
 
+const char cli_end_of_input_keys[] = "Ctrl-Z, Enter";
+
 char **cli_io_begin(int argc, char **argv) {
     _setmode(_fileno(stdin), _O_BINARY);
     _setmode(_fileno(stdout), _O_BINARY);
@@ -148,6 +150,18 @@ long cli_read_stdin(char *buf, size_t cap) {
     }
     LeaveCriticalSection(&in.lock);
     return n;
+}
+
+int cli_is_interactive(void) {
+    return _isatty(_fileno(stdin)) && _isatty(_fileno(stdout));
+}
+
+int cli_stdout_shows_colour(void) {
+    HANDLE out = GetStdHandle(STD_OUTPUT_HANDLE);
+    DWORD mode;
+    if (!_isatty(_fileno(stdout)) || !GetConsoleMode(out, &mode)) return 0;
+    /* Consoles before Windows 10 refuse escape sequences: no colour there. */
+    return SetConsoleMode(out, mode | ENABLE_VIRTUAL_TERMINAL_PROCESSING) != 0;
 }
 
 void cli_io_end(void) {

@@ -1,432 +1,342 @@
 /*
  * polyws: a WebSocket command-line client (like wscat or websocat) built on
- * the public C API alone.
+ * the public C API alone. The command line is read by cli_args.c, what is
+ * printed is written by cli_output.c; this file connects, sends what stdin
+ * and the options say, and closes.
  *
- *   polyws URL                      send stdin lines as text, print what arrives
- *   polyws URL --send hi --close 1000 bye
- *   polyws URL --echo --jsonl       echo every message back (conformance mode)
+ *   polyws URL                          a session (interactive at a terminal)
+ *   polyws --send hi --close 1000:bye URL
+ *   polyws --echo --jsonl URL           echo every message back (conformance mode)
  *
  * Exit status: 0 after a clean close, 1 otherwise, 2 for bad usage.
  */
 #include "polyws.h"
 
+#include "cli_args.h"
 #include "cli_io.h"
+#include "cli_output.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_ITEMS 256
-
-static const char *usage_text =
-    "usage: polyws URL [options]\n"
-    "  -p, --protocol NAME      request a subprotocol (repeatable)\n"
-    "  -H, --header 'N: V'      add a header to the handshake request (repeatable)\n"
-    "      --user-agent UA      the User-Agent of the handshake request\n"
-    "      --cacert FILE        trust the CAs in FILE (PEM) instead of the system store\n"
-    "      --cert FILE --key FILE  client certificate and key (PEM) for mutual TLS\n"
-    "      --tls-server-name N  SNI and certificate name, instead of the URL's host\n"
-    "      --insecure-no-verify INSECURE: accept any server certificate\n"
-    "      --proxy URL          through an HTTP proxy (http://[user:pass@]host:port)\n"
-    "      --proxy-from-env     use http_proxy / https_proxy / no_proxy\n"
-    "      --deflate            offer permessage-deflate compression\n"
-    "      --deflate-window-bits C S  offer client (9-15) / server (8-15) window bits\n"
-    "      --deflate-no-context-takeover  offer no context takeover, both ways\n"
-    "      --reconnect MS       reconnect after drops, first after about MS\n"
-    "      --reconnect-max MS   longest delay between attempts (default 30000)\n"
-    "      --reconnect-attempts N  give up after N attempts in a row (default: never)\n"
-    "      --send TEXT          send TEXT once open (repeatable, in order)\n"
-    "      --close CODE [REASON] close once as many messages arrived as were sent\n"
-    "      --echo               send back every message received, with its type\n"
-    "      --jsonl              print every event as one JSON object per line\n"
-    "      --connect-timeout MS time allowed for the opening handshake\n"
-    "      --max-message-size B largest incoming message\n"
-    "      --ping-interval MS   keepalive: ping every MS once open\n"
-    "      --pong-timeout MS    fail when a keepalive ping gets no pong in MS\n"
-    "  -n, --no-stdin           do not read stdin\n"
-    "  -h, --help               this text;  --version  the library version\n"
-    "Without --send, --close or --echo, each stdin line is sent as text; at end of\n"
-    "input the connection closes once the replies have arrived. Otherwise polyws\n"
-    "waits for the server to close.\n";
-
-struct cli {
-    const char *url;
-    const char *protocols[MAX_ITEMS];
-    size_t protocol_count;
-    const char *headers[MAX_ITEMS];
-    size_t header_count;
-    const char *user_agent;
-    const char *cacert, *cert, *key, *tls_server_name;
-    int insecure, proxy_from_env, deflate, deflate_no_takeover;
-    long deflate_client_bits, deflate_server_bits;
-    long reconnect_ms, reconnect_max_ms, reconnect_attempts;
-    const char *proxy;
-    const char *sends[MAX_ITEMS];
-    size_t send_count;
-    int close_code;            /* -1: no --close */
-    const char *close_reason;
-    int echo, jsonl, read_stdin;
-    long connect_timeout_ms, max_message_size, ping_interval_ms, pong_timeout_ms;
-
+/* One conversation: a reconnect starts a new one. */
+struct session {
+    const struct cli_config *config;
+    enum cli_on_eof on_eof;
     size_t sent, received;
-    int stdin_open, close_requested;
+    int send_failed;            /* a message could not be sent (reported) */
+    int close_code;             /* -1: polyws does not close by itself (yet) */
+    int close_requested;
+    int stdin_open;
     int done, exit_code;
 };
 
-static void json_string(FILE *out, const char *s, size_t n) {
-    fputc('"', out);
-    for (size_t i = 0; i < n; ++i) {
-        unsigned char c = (unsigned char)s[i];
-        if (c == '"' || c == '\\') fprintf(out, "\\%c", c);
-        else if (c == '\n') fputs("\\n", out);
-        else if (c == '\r') fputs("\\r", out);
-        else if (c == '\t') fputs("\\t", out);
-        else if (c < 0x20 || c == 0x7f) fprintf(out, "\\u%04x", c);
-        else fputc(c, out);
-    }
-    fputc('"', out);
+/* Standard input not yet sent: a partial line, or all of it (--whole-stdin). */
+struct input {
+    char *data;
+    size_t have, cap;
+};
+
+/* Why a call on `ws` returned `r`: the library's message, else the code. */
+static const char *why(const ws_socket *ws, ws_result r) {
+    const char *message = ws_last_error(ws);
+    return *message ? message : ws_result_str(r);
 }
 
-static void base64_out(FILE *out, const uint8_t *p, size_t n) {
-    static const char t[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    fputc('"', out);
-    size_t i = 0;
-    for (; i + 2 < n; i += 3) {
-        uint32_t v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8 | p[i + 2];
-        fputc(t[v >> 18], out); fputc(t[(v >> 12) & 63], out);
-        fputc(t[(v >> 6) & 63], out); fputc(t[v & 63], out);
-    }
-    if (i < n) {
-        uint32_t v = (uint32_t)p[i] << 16 | (i + 1 < n ? (uint32_t)p[i + 1] << 8 : 0);
-        fputc(t[v >> 18], out); fputc(t[(v >> 12) & 63], out);
-        fputc(i + 1 < n ? t[(v >> 6) & 63] : '=', out); fputc('=', out);
-    }
-    fputc('"', out);
+static void close_now(ws_socket *ws, struct session *s) {
+    if (s->close_requested) return;
+    s->close_requested = 1;
+    ws_result r = ws_close(ws, (uint16_t)s->close_code, s->config->close_reason);
+    if (r != WS_OK) out_note("close: %s", why(ws, r));
 }
 
-static void maybe_close(ws_socket *ws, struct cli *c) {
-    if (c->close_requested || c->close_code < 0 || c->received < c->sent) return;
-    c->close_requested = 1;
-    ws_result r = ws_close(ws, (uint16_t)c->close_code, c->close_reason);
-    if (r != WS_OK) fprintf(stderr, "polyws: close: %s\n", ws_last_error(ws));
+/* Closes once as many messages arrived as were sent (the replies). */
+static void maybe_close(ws_socket *ws, struct session *s) {
+    if (s->close_code >= 0 && s->received >= s->sent) close_now(ws, s);
 }
 
-static void send_text(ws_socket *ws, struct cli *c, const char *text, size_t n) {
-    ws_result r = ws_send_text(ws, text, n);
+static void send_message(ws_socket *ws, struct session *s, const char *data, size_t n) {
+    ws_result r = s->config->binary ? ws_send_binary(ws, data, n) : ws_send_text(ws, data, n);
     if (r != WS_OK) {
-        fprintf(stderr, "polyws: send: %s: %s\n", ws_result_str(r), ws_last_error(ws));
+        out_note("send: %s", why(ws, r));
+        s->send_failed = 1;
         return;
     }
-    c->sent++;
+    s->sent++;
 }
 
 static void on_open(ws_socket *ws, const ws_event *ev, void *ud) {
-    struct cli *c = ud;
-    if (c->jsonl) {
-        printf("{\"event\":\"open\",\"protocol\":");
-        json_string(stdout, ws_event_protocol(ev), strlen(ws_event_protocol(ev)));
-        printf(",\"extensions\":");
-        json_string(stdout, ws_event_extensions(ev), strlen(ws_event_extensions(ev)));
-        printf("}\n");
-    } else {
-        fprintf(stderr, "polyws: connected to %s%s%s\n", ws_url(ws),
-                *ws_protocol(ws) ? ", protocol " : "", ws_protocol(ws));
-    }
-    fflush(stdout);
-    for (size_t i = 0; i < c->send_count; ++i) send_text(ws, c, c->sends[i], strlen(c->sends[i]));
-    maybe_close(ws, c);
+    struct session *s = ud;
+    out_open(ws, ev);
+    const struct cli_list *sends = &s->config->sends;
+    for (size_t i = 0; i < sends->count; ++i)
+        send_message(ws, s, sends->items[i], strlen(sends->items[i]));
+    maybe_close(ws, s);
 }
 
 static void on_message(ws_socket *ws, const ws_event *ev, void *ud) {
-    struct cli *c = ud;
-    size_t n;
-    const uint8_t *data = ws_event_data(ev, &n);
-    int binary = ws_event_is_binary(ev);
-    c->received++;
-    if (c->jsonl) {
-        printf("{\"event\":\"message\",\"type\":\"%s\",\"size\":%zu,\"data\":",
-               binary ? "binary" : "text", n);
-        if (binary) base64_out(stdout, data, n);
-        else json_string(stdout, (const char *)data, n);
-        printf("}\n");
-    } else if (binary) {
-        printf("[binary message, %zu bytes]\n", n);
-    } else {
-        fwrite(data, 1, n, stdout);
-        fputc('\n', stdout);
+    struct session *s = ud;
+    s->received++;
+    out_message(ev);
+    if (s->config->echo) {
+        size_t n;
+        const uint8_t *data = ws_event_data(ev, &n);
+        ws_result r = ws_event_is_binary(ev) ? ws_send_binary(ws, data, n)
+                                             : ws_send_text(ws, (const char *)data, n);
+        if (r != WS_OK) out_note("echo: %s", why(ws, r));
     }
-    fflush(stdout);
-    if (c->echo) {
-        ws_result r = binary ? ws_send_binary(ws, data, n) : ws_send_text(ws, (const char *)data, n);
-        if (r != WS_OK) fprintf(stderr, "polyws: echo: %s\n", ws_last_error(ws));
-    }
-    maybe_close(ws, c);
+    maybe_close(ws, s);
 }
 
 static void on_error(ws_socket *ws, const ws_event *ev, void *ud) {
-    struct cli *c = ud;
-    (void)ws;
-    if (c->jsonl) {
-        printf("{\"event\":\"error\",\"message\":");
-        json_string(stdout, ws_event_error_message(ev), strlen(ws_event_error_message(ev)));
-        printf("}\n");
-        fflush(stdout);
-    }
-    fprintf(stderr, "polyws: error: %s\n", ws_event_error_message(ev));
+    (void)ws, (void)ud;
+    out_error(ev);
 }
 
 static void on_close(ws_socket *ws, const ws_event *ev, void *ud) {
-    struct cli *c = ud;
+    struct session *s = ud;
     (void)ws;
-    const char *reason = ws_event_reason(ev);
-    int again = ws_event_will_reconnect(ev);
-    if (c->jsonl) {
-        printf("{\"event\":\"close\",\"code\":%u,\"reason\":", ws_event_code(ev));
-        json_string(stdout, reason, strlen(reason));
-        printf(",\"wasClean\":%s%s}\n", ws_event_was_clean(ev) ? "true" : "false",
-               again ? ",\"willReconnect\":true" : "");
-        fflush(stdout);
-    }
-    if (again) return;   /* a reconnect event follows */
-    if (!ws_event_was_clean(ev) || !c->jsonl)
-        fprintf(stderr, "polyws: closed: code %u%s%s, %s\n", ws_event_code(ev),
-                *reason ? ", reason " : "", reason, ws_event_was_clean(ev) ? "clean" : "not clean");
-    c->exit_code = ws_event_was_clean(ev) ? 0 : 1;
-    c->done = 1;
+    int final = !ws_event_will_reconnect(ev);
+    out_close(ev, final);
+    if (!final) return;   /* a reconnect event follows */
+    s->exit_code = ws_event_was_clean(ev) ? 0 : 1;
+    s->done = 1;
 }
 
 static void on_reconnect(ws_socket *ws, const ws_event *ev, void *ud) {
-    struct cli *c = ud;
+    struct session *s = ud;
     (void)ws;
-    if (c->jsonl) {
-        printf("{\"event\":\"reconnect\",\"attempt\":%u}\n", ws_event_reconnect_attempt(ev));
-        fflush(stdout);
-    } else {
-        fprintf(stderr, "polyws: reconnecting (attempt %u)\n", ws_event_reconnect_attempt(ev));
-    }
+    out_reconnect(ev);
     /* A new conversation: --send and --close start over once it opens. */
-    c->sent = c->received = 0;
-    c->close_requested = 0;
+    s->sent = s->received = 0;
+    s->send_failed = s->close_requested = 0;
 }
 
-/* Reads what stdin has and sends each complete line as a text message. */
-static void pump_stdin(ws_socket *ws, struct cli *c, char *buf, size_t *have, size_t cap) {
-    long n = cli_read_stdin(buf + *have, cap - *have);
-    if (n <= 0) {
-        if (n < 0) return;   /* nothing yet */
-        c->stdin_open = 0;
-        if (*have) send_text(ws, c, buf, *have);
-        *have = 0;
-        /* End of input: close once the replies have arrived; with no input
-         * at all, wait for the server instead. */
-        if (c->sent > 0 && c->close_code < 0) c->close_code = 1000;
-        maybe_close(ws, c);
+static void end_of_input(ws_socket *ws, struct session *s, struct input *in) {
+    s->stdin_open = 0;
+    if (s->config->whole_stdin || in->have) send_message(ws, s, in->data, in->have);
+    in->have = 0;
+    if (s->on_eof == CLI_EOF_KEEP_OPEN) return;
+    if (s->on_eof == CLI_EOF_CLOSE_NOW) {
+        s->close_code = 1000;
+        close_now(ws, s);
+    } else if (s->sent > 0 || s->send_failed) {
+        /* Once the replies have arrived; with no input at all, wait for
+         * the server instead (but not after input that could not be sent:
+         * no reply is coming for it). */
+        s->close_code = 1000;
+        maybe_close(ws, s);
+    }
+}
+
+/* Sends each complete line of what `in` holds, keeps the rest. */
+static void send_lines(ws_socket *ws, struct session *s, struct input *in) {
+    size_t start = 0;
+    for (size_t i = 0; i < in->have; ++i) {
+        if (in->data[i] != '\n') continue;
+        size_t len = i - start;
+        if (len && in->data[start + len - 1] == '\r') len--;
+        if (ws_ready_state(ws) == WS_OPEN) send_message(ws, s, in->data + start, len);
+        start = i + 1;
+    }
+    memmove(in->data, in->data + start, in->have - start);
+    in->have -= start;
+}
+
+/* Reads what stdin has: lines go out as they end, all of it at its end
+ * with --whole-stdin. */
+static void pump_stdin(ws_socket *ws, struct session *s, struct input *in) {
+    if (in->cap - in->have < 4096) {
+        size_t cap = in->cap ? in->cap * 2 : 65536;
+        char *grown = realloc(in->data, cap);
+        if (!grown) {
+            out_note("stdin: out of memory after %zu bytes; sending what was read", in->have);
+            end_of_input(ws, s, in);
+            return;
+        }
+        in->data = grown;
+        in->cap = cap;
+    }
+    long n = cli_read_stdin(in->data + in->have, in->cap - in->have);
+    if (n < 0) return;   /* nothing yet */
+    if (n == 0) {
+        end_of_input(ws, s, in);
         return;
     }
-    *have += (size_t)n;
-    size_t start = 0;
-    for (size_t i = 0; i < *have; ++i) {
-        if (buf[i] == '\n') {
-            size_t len = i - start;
-            if (len && buf[start + len - 1] == '\r') len--;
-            if (ws_ready_state(ws) == WS_OPEN) send_text(ws, c, buf + start, len);
-            start = i + 1;
-        }
-    }
-    memmove(buf, buf + start, *have - start);
-    *have -= start;
-    if (*have == cap) { /* a line longer than the buffer goes as it is */
-        send_text(ws, c, buf, *have);
-        *have = 0;
-    }
+    out_prompt_used();   /* at a terminal, the user ended a line */
+    in->have += (size_t)n;
+    if (!s->config->whole_stdin) send_lines(ws, s, in);
+    out_prompt();
 }
 
-static int parse_args(int argc, char **argv, struct cli *c) {
-    c->close_code = -1;
-    c->read_stdin = 1;
-    for (int i = 1; i < argc; ++i) {
-        const char *a = argv[i];
-        int more = i + 1 < argc;
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) { fputs(usage_text, stdout); exit(0); }
-        else if (!strcmp(a, "--version")) { printf("polyws %s\n", ws_version()); exit(0); }
-        else if ((!strcmp(a, "-p") || !strcmp(a, "--protocol")) && more && c->protocol_count < MAX_ITEMS)
-            c->protocols[c->protocol_count++] = argv[++i];
-        else if ((!strcmp(a, "-H") || !strcmp(a, "--header")) && more && c->header_count < MAX_ITEMS)
-            c->headers[c->header_count++] = argv[++i];
-        else if (!strcmp(a, "--user-agent") && more) c->user_agent = argv[++i];
-        else if (!strcmp(a, "--cacert") && more) c->cacert = argv[++i];
-        else if (!strcmp(a, "--cert") && more) c->cert = argv[++i];
-        else if (!strcmp(a, "--key") && more) c->key = argv[++i];
-        else if (!strcmp(a, "--tls-server-name") && more) c->tls_server_name = argv[++i];
-        else if (!strcmp(a, "--insecure-no-verify")) c->insecure = 1;
-        else if (!strcmp(a, "--proxy") && more) c->proxy = argv[++i];
-        else if (!strcmp(a, "--proxy-from-env")) c->proxy_from_env = 1;
-        else if (!strcmp(a, "--deflate")) c->deflate = 1;
-        else if (!strcmp(a, "--deflate-no-context-takeover")) c->deflate = c->deflate_no_takeover = 1;
-        else if (!strcmp(a, "--deflate-window-bits") && i + 2 < argc) {
-            c->deflate = 1;
-            c->deflate_client_bits = atol(argv[++i]);
-            c->deflate_server_bits = atol(argv[++i]);
-        }
-        else if (!strcmp(a, "--reconnect") && more) c->reconnect_ms = atol(argv[++i]);
-        else if (!strcmp(a, "--reconnect-max") && more) c->reconnect_max_ms = atol(argv[++i]);
-        else if (!strcmp(a, "--reconnect-attempts") && more) c->reconnect_attempts = atol(argv[++i]);
-        else if (!strcmp(a, "--send") && more && c->send_count < MAX_ITEMS)
-            c->sends[c->send_count++] = argv[++i];
-        else if (!strcmp(a, "--close") && more) {
-            char *end;
-            long code = strtol(argv[++i], &end, 10);
-            if (*end || code < 0 || code > 65535) {
-                fprintf(stderr, "polyws: bad close code '%s'\n", argv[i]);
-                return -1;
-            }
-            c->close_code = (int)code;
-            if (i + 1 < argc && strncmp(argv[i + 1], "-", 1) != 0 && c->url) c->close_reason = argv[++i];
-        } else if (!strcmp(a, "--echo")) c->echo = 1;
-        else if (!strcmp(a, "--jsonl")) c->jsonl = 1;
-        else if (!strcmp(a, "-n") || !strcmp(a, "--no-stdin")) c->read_stdin = 0;
-        else if (!strcmp(a, "--connect-timeout") && more) c->connect_timeout_ms = atol(argv[++i]);
-        else if (!strcmp(a, "--max-message-size") && more) c->max_message_size = atol(argv[++i]);
-        else if (!strcmp(a, "--ping-interval") && more) c->ping_interval_ms = atol(argv[++i]);
-        else if (!strcmp(a, "--pong-timeout") && more) c->pong_timeout_ms = atol(argv[++i]);
-        else if (a[0] == '-' && a[1]) {
-            fprintf(stderr, "polyws: unknown or incomplete option '%s'\n%s", a, usage_text);
-            return -1;
-        } else if (!c->url) c->url = a;
-        else {
-            fprintf(stderr, "polyws: unexpected argument '%s'\n", a);
-            return -1;
-        }
-    }
-    if (!c->url) {
-        fputs(usage_text, stderr);
-        return -1;
-    }
-    /* close()'s own rules, checked before connecting (ws_close would only
-     * refuse them once the socket is open). */
-    if (c->close_code > 0 && c->close_code != 1000 && (c->close_code < 3000 || c->close_code > 4999)) {
-        fprintf(stderr, "polyws: InvalidAccessError: close code %d is neither 1000 nor in 3000-4999\n",
-                c->close_code);
-        return -1;
-    }
-    if (c->close_reason && strlen(c->close_reason) > 123) {
-        fprintf(stderr, "polyws: SyntaxError: the close reason is %zu bytes; at most 123 are allowed\n",
-                strlen(c->close_reason));
-        return -1;
-    }
-    if (c->echo || c->send_count || c->close_code >= 0) c->read_stdin = 0;
-    return 0;
+/* The library refuses a value with a message: a usage error for `option`. */
+static int refused(ws_result r, const char *option) {
+    if (r == WS_OK) return 0;
+    cli_usage_error("%s: %s", option, ws_last_error(NULL));
+    return -1;
 }
 
-/* -H "Name: value" (curl's form) and --user-agent, checked by the library. */
-static int add_headers(ws_options *opts, const struct cli *c) {
-    for (size_t i = 0; i < c->header_count; ++i) {
-        const char *colon = strchr(c->headers[i], ':');
+/* -H "Name: value" (curl's form), checked by the library. */
+static int add_headers(ws_options *opts, const struct cli_config *c) {
+    for (size_t i = 0; i < c->headers.count; ++i) {
+        const char *header = c->headers.items[i], *colon = strchr(header, ':');
         if (!colon) {
-            fprintf(stderr, "polyws: header '%s' is not 'Name: value'\n", c->headers[i]);
+            cli_usage_error("--header: '%s' is not 'Name: value'", header);
             return -1;
         }
         char name[256];
-        size_t n = (size_t)(colon - c->headers[i]);
+        size_t n = (size_t)(colon - header);
         if (n >= sizeof name) n = sizeof name - 1;
-        memcpy(name, c->headers[i], n);
+        memcpy(name, header, n);
         name[n] = 0;
         const char *value = colon + 1;
         while (*value == ' ' || *value == '\t') value++;
-        if (ws_options_add_header(opts, name, value) != WS_OK) {
-            fprintf(stderr, "polyws: %s\n", ws_last_error(NULL));
-            return -1;
-        }
-    }
-    if (c->user_agent && ws_options_set_user_agent(opts, c->user_agent) != WS_OK) {
-        fprintf(stderr, "polyws: %s\n", ws_last_error(NULL));
-        return -1;
+        if (refused(ws_options_add_header(opts, name, value), "--header")) return -1;
     }
     return 0;
 }
 
+/* The command line as library options. @return 0, or -1 after a usage error. */
+static int make_options(const struct cli_config *c, ws_options *o) {
+    if (c->connect_timeout_ms >= 0 &&
+        refused(ws_options_set_connect_timeout_ms(o, (uint32_t)c->connect_timeout_ms),
+                "--connect-timeout"))
+        return -1;
+    if (c->max_message_size >= 0 &&
+        refused(ws_options_set_max_message_size(o, (uint64_t)c->max_message_size),
+                "--max-message-size"))
+        return -1;
+    if (c->ping_interval_ms >= 0 &&
+        refused(ws_options_set_ping_interval_ms(o, (uint32_t)c->ping_interval_ms), "--ping-interval"))
+        return -1;
+    if (c->pong_timeout_ms >= 0 &&
+        refused(ws_options_set_pong_timeout_ms(o, (uint32_t)c->pong_timeout_ms), "--pong-timeout"))
+        return -1;
+    if (c->cacert && refused(ws_options_set_ca_file(o, c->cacert), "--cacert")) return -1;
+    if ((c->cert || c->key) &&
+        refused(ws_options_set_client_cert(o, c->cert, c->key), c->cert ? "--cert" : "--key"))
+        return -1;
+    if (c->tls_server_name &&
+        refused(ws_options_set_tls_server_name(o, c->tls_server_name), "--tls-server-name"))
+        return -1;
+    if (c->insecure) {
+        out_note("WARNING: TLS certificates are not verified (--insecure-no-verify)");
+        ws_options_set_insecure_no_tls_verify(o, true);
+    }
+    if (c->proxy && refused(ws_options_set_proxy(o, c->proxy), "--proxy")) return -1;
+    if (c->proxy_from_env) ws_options_set_proxy_from_environment(o, true);
+    if (c->deflate) ws_options_set_permessage_deflate(o, true);
+    if (c->deflate_no_takeover) ws_options_set_deflate_no_context_takeover(o, true, true);
+    if (c->deflate_client_bits >= 0 &&
+        refused(ws_options_set_deflate_window_bits(o, (uint8_t)c->deflate_client_bits,
+                                                   (uint8_t)c->deflate_server_bits),
+                "--deflate-window-bits"))
+        return -1;
+    if (c->reconnect_ms > 0 &&
+        refused(ws_options_set_reconnect(o, (uint32_t)c->reconnect_ms,
+                                         (uint32_t)(c->reconnect_max_ms >= 0 ? c->reconnect_max_ms : 30000),
+                                         (uint32_t)(c->reconnect_attempts >= 0 ? c->reconnect_attempts : 0)),
+                "--reconnect"))
+        return -1;
+    if (c->user_agent && refused(ws_options_set_user_agent(o, c->user_agent), "--user-agent"))
+        return -1;
+    return add_headers(o, c);
+}
+
+/* The socket, not connecting yet. What `new WebSocket()` would refuse (the
+ * URL or a subprotocol) is a usage error that says which it was. */
+static int create_socket(ws_loop *loop, const struct cli_config *c, ws_options *o, ws_socket **ws) {
+    ws_options_set_deferred_connect(o, true);
+    ws_result r = ws_new_ex(loop, c->url, c->protocols.items, c->protocols.count, o, ws);
+    if (r == WS_OK) return 0;
+    char message[512];
+    snprintf(message, sizeof message, "%s", ws_last_error(NULL));
+    if (r != WS_ERR_SYNTAX) {
+        cli_usage_error("%s (%s)", message, ws_result_str(r));
+        return -1;
+    }
+    ws_socket *url_alone = NULL;
+    int url_fine = ws_new_ex(loop, c->url, NULL, 0, o, &url_alone) == WS_OK;
+    ws_free(url_alone);
+    if (url_fine) cli_usage_error("--protocol: %s (SyntaxError)", message);
+    else cli_usage_error("URL '%s': %s (SyntaxError)", c->url, message);
+    return -1;
+}
+
+static enum cli_style choose_style(const struct cli_config *c, int *colour) {
+    *colour = 0;
+    if (c->jsonl) return CLI_STYLE_JSONL;
+    if (!c->read_stdin || !cli_is_interactive()) return CLI_STYLE_PLAIN;
+    /* Asked last: on Windows it turns the console's escape sequences on. */
+    const char *no_color = getenv("NO_COLOR");
+    *colour = !(no_color && *no_color) && cli_stdout_shows_colour();
+    return CLI_STYLE_INTERACTIVE;
+}
+
 int main(int argc, char **argv) {
-    static struct cli c;
+    static struct cli_config config;
     argv = cli_io_begin(argc, argv);
-    if (parse_args(argc, argv, &c) != 0) return 2;
+    int parsed = cli_parse_args(argc, argv, &config);
+    if (parsed != 0) return parsed > 0 ? 0 : 2;
+
+    int colour;
+    enum cli_style style = choose_style(&config, &colour);
+    out_begin(&config, style, colour);
+    static struct session s;
+    s.config = &config;
+    /* At a terminal Ctrl-D means "done": close at once, as wscat does. */
+    s.on_eof = style == CLI_STYLE_INTERACTIVE && config.on_eof == CLI_EOF_CLOSE_AFTER_REPLIES
+                   ? CLI_EOF_CLOSE_NOW : config.on_eof;
+    s.close_code = config.has_close ? (int)config.close_code : -1;
 
     ws_options *opts = NULL;
-    if (ws_options_new(&opts) != WS_OK) return 2;
-    if (c.connect_timeout_ms > 0) ws_options_set_connect_timeout_ms(opts, (uint32_t)c.connect_timeout_ms);
-    if (c.max_message_size > 0) ws_options_set_max_message_size(opts, (uint64_t)c.max_message_size);
-    if (c.ping_interval_ms > 0) ws_options_set_ping_interval_ms(opts, (uint32_t)c.ping_interval_ms);
-    if (c.pong_timeout_ms > 0) ws_options_set_pong_timeout_ms(opts, (uint32_t)c.pong_timeout_ms);
-    if (c.cacert) ws_options_set_ca_file(opts, c.cacert);
-    if (c.proxy_from_env) ws_options_set_proxy_from_environment(opts, true);
-    if (c.deflate) ws_options_set_permessage_deflate(opts, true);
-    if (c.deflate_no_takeover) ws_options_set_deflate_no_context_takeover(opts, true, true);
-    if (c.deflate_client_bits &&
-        ws_options_set_deflate_window_bits(opts, (uint8_t)c.deflate_client_bits,
-                                           (uint8_t)c.deflate_server_bits) != WS_OK) {
-        fprintf(stderr, "polyws: %s\n", ws_last_error(NULL));
+    if (ws_options_new(&opts) != WS_OK) {
+        out_note("out of memory");
+        return 1;
+    }
+    if (make_options(&config, opts) != 0) {
         ws_options_free(opts);
         return 2;
     }
-    if (c.reconnect_ms > 0 &&
-        ws_options_set_reconnect(opts, (uint32_t)c.reconnect_ms,
-                                 (uint32_t)(c.reconnect_max_ms > 0 ? c.reconnect_max_ms : 30000),
-                                 (uint32_t)(c.reconnect_attempts > 0 ? c.reconnect_attempts : 0)) != WS_OK) {
-        fprintf(stderr, "polyws: %s\n", ws_last_error(NULL));
-        ws_options_free(opts);
-        return 2;
-    }
-    if (c.proxy && ws_options_set_proxy(opts, c.proxy) != WS_OK) {
-        fprintf(stderr, "polyws: %s\n", ws_last_error(NULL));
-        ws_options_free(opts);
-        return 2;
-    }
-    if (c.tls_server_name) ws_options_set_tls_server_name(opts, c.tls_server_name);
-    if ((c.cert || c.key) && ws_options_set_client_cert(opts, c.cert, c.key) != WS_OK) {
-        fprintf(stderr, "polyws: %s\n", ws_last_error(NULL));
-        ws_options_free(opts);
-        return 2;
-    }
-    if (c.insecure) {
-        fprintf(stderr, "polyws: WARNING: TLS certificates are not verified (--insecure-no-verify)\n");
-        ws_options_set_insecure_no_tls_verify(opts, true);
-    }
-    if (add_headers(opts, &c) != 0) {
-        ws_options_free(opts);
-        return 2;
-    }
-
     ws_loop *loop = NULL;
     if (ws_loop_new(WS_DELIVERY_DISPATCH, &loop) != WS_OK) {
-        fprintf(stderr, "polyws: %s\n", ws_last_error(NULL));
-        return 2;
+        out_note("%s", ws_last_error(NULL));
+        ws_options_free(opts);
+        return 1;
     }
     ws_socket *ws = NULL;
-    ws_result r = ws_new_ex(loop, c.url, c.protocols, c.protocol_count, opts, &ws);
+    int created = create_socket(loop, &config, opts, &ws);
     ws_options_free(opts);
-    if (r != WS_OK) {
-        fprintf(stderr, "polyws: %s: %s\n", ws_result_str(r), ws_last_error(NULL));
+    if (created != 0) {
         ws_loop_free(loop);
         return 2;
     }
-    ws_set_onopen(ws, on_open, &c);
-    ws_set_onmessage(ws, on_message, &c);
-    ws_set_onerror(ws, on_error, &c);
-    ws_set_onclose(ws, on_close, &c);
-    ws_add_event_listener(ws, WS_EVENT_RECONNECT, on_reconnect, &c);
+    if (config.verbose) out_request(ws);
+    ws_set_onopen(ws, on_open, &s);
+    ws_set_onmessage(ws, on_message, &s);
+    ws_set_onerror(ws, on_error, &s);
+    ws_set_onclose(ws, on_close, &s);
+    ws_add_event_listener(ws, WS_EVENT_RECONNECT, on_reconnect, &s);
+    ws_result r = ws_connect(ws);
+    if (r != WS_OK) {
+        out_note("connect: %s", why(ws, r));
+        s.done = s.exit_code = 1;
+    }
 
-    c.stdin_open = c.read_stdin;
-    static char line[1 << 16];
-    size_t have = 0;
-    while (!c.done) {
+    s.stdin_open = config.read_stdin;
+    struct input in = {NULL, 0, 0};
+    while (!s.done) {
         /* stdin is only read once open, so lines are never sent too early */
-        int want_stdin = c.stdin_open && ws_ready_state(ws) == WS_OPEN;
+        int want_stdin = s.stdin_open && ws_ready_state(ws) == WS_OPEN;
         int loop_ready, stdin_ready;
         if (cli_wait(loop, want_stdin, &loop_ready, &stdin_ready) != 0) break;
-        if (stdin_ready) pump_stdin(ws, &c, line, &have, sizeof line);
+        if (stdin_ready) pump_stdin(ws, &s, &in);
         if (loop_ready) ws_loop_dispatch(loop, 0, NULL);
     }
+    free(in.data);
     ws_free(ws);
     ws_loop_free(loop);
     cli_io_end();
-    return c.exit_code;
+    return s.exit_code;
 }

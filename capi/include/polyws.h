@@ -326,6 +326,33 @@ WS_API ws_result ws_options_set_send_buffer_limit(ws_options *options,
                                                   uint64_t bytes);
 
 /**
+ * Receive flow control: the most message bytes (payload after any
+ * permessage-deflate inflation) one socket may have received and not yet
+ * handed to the host. Default 8 MiB (WS_DEFAULT_RECEIVE_LIMIT).
+ *
+ * A message counts from the moment it is complete until its event is
+ * dispatched, taken by ws_loop_next_event(), or dropped (a socket that is
+ * closed or freed). Once a socket holds the limit or more, the loop stops
+ * reading that socket: the bytes wait in the kernel, TCP's window closes
+ * and the server's writes block. It reads again once the host has taken
+ * the socket down to half the limit. Nothing is lost or reordered; other
+ * sockets of the loop are not affected.
+ *
+ * The limit is checked between messages, so one message larger than it
+ * still arrives whole (ws_options_set_max_message_size() bounds a single
+ * message): the most a socket holds is the limit plus one message plus
+ * one read of the transport (256 KiB). While a socket is not read, pings
+ * from the server are answered when reading resumes, and the keepalive's
+ * pong deadline (ws_options_set_pong_timeout_ms) does not run.
+ *
+ * 0 is rejected with WS_ERR_INVALID_ARGUMENT.
+ */
+WS_API ws_result ws_options_set_receive_limit(ws_options *options,
+                                              uint64_t bytes);
+/** The default receive limit, in bytes: 8 MiB. */
+#define WS_DEFAULT_RECEIVE_LIMIT 8388608
+
+/**
  * Time allowed from ws_new() to the end of the opening handshake (name
  * lookup, TCP connect, TLS, HTTP upgrade). When it passes the connection is
  * failed (error, then close 1006). Default 30000 ms; 0 means no limit.
@@ -555,6 +582,36 @@ WS_API ws_result ws_set_binary_type(ws_socket *ws, ws_binary_type_t type);
  * as in a browser: after close, it is what was never sent.
  */
 WS_API uint64_t ws_buffered_amount(const ws_socket *ws);
+
+/**
+ * The receive side's bufferedAmount: bytes of messages this socket has
+ * received and not yet handed to the host (see
+ * ws_options_set_receive_limit()). 0 for NULL.
+ */
+WS_API uint64_t ws_undelivered_amount(const ws_socket *ws);
+
+/**
+ * Hold this socket's events in its loop: from the next event on,
+ * ws_loop_dispatch() and ws_loop_next_event() skip them (other sockets'
+ * events flow as before) until ws_resume(). Held messages count against
+ * the receive limit, so a paused socket soon stops being read and its
+ * server's writes block: this is how a host that consumes messages at its
+ * own pace (an async receive call, a demand counter) pushes back. Events
+ * keep their order; open, error and close are held too, behind the
+ * messages they follow. Pausing a paused socket does nothing.
+ *
+ * Works on every kind of loop (on a WS_DELIVERY_IO_THREAD loop the held
+ * events run on the I/O thread after ws_resume()).
+ *
+ * @return WS_OK, or WS_ERR_INVALID_ARGUMENT for NULL.
+ */
+WS_API ws_result ws_pause(ws_socket *ws);
+/** Deliver the held events again, in order, then new ones as they come.
+ *  Resuming a socket that is not paused does nothing.
+ *  @return WS_OK, or WS_ERR_INVALID_ARGUMENT for NULL. */
+WS_API ws_result ws_resume(ws_socket *ws);
+/** Whether ws_pause() holds this socket's events. false for NULL. */
+WS_API bool ws_is_paused(const ws_socket *ws);
 
 /** Attach a pointer for the host's own use (ws_event_user_data gives it
  *  back). @return WS_OK or WS_ERR_INVALID_ARGUMENT. */

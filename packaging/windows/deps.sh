@@ -47,11 +47,11 @@ ensure_deb_src() {
         echo "deps: no Debian archive entry found in /etc/apt to derive deb-src from" >&2
         exit 1
     fi
-    echo "deps: adding $target"
+    echo "deps: adding $target" >&2
     $SUDO cp "$tmp" "$target"
     $SUDO chmod 644 "$target"
     rm -f "$tmp"
-    $SUDO apt-get update -qq
+    $SUDO apt-get update -qq >&2
 }
 
 # Unpacks Debian source package $1 (patches applied) into src/, prints its dir.

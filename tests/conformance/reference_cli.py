@@ -118,9 +118,9 @@ async def run(args):
 
 
 async def close(ws, spec):
-    code = int(spec[0])
-    reason = spec[1] if len(spec) > 1 else ""
-    await ws.close(code, reason)
+    """spec: the CLI's --close CODE[:REASON] and --close-reason TEXT."""
+    code, _, reason = spec[0].partition(":")
+    await ws.close(int(code), spec[1] or reason)
 
 
 async def pump_stdin(ws):
@@ -140,10 +140,13 @@ def main():
     ap.add_argument("--echo", action="store_true")
     ap.add_argument("--jsonl", action="store_true")
     ap.add_argument("--send", action="append", default=[])
-    ap.add_argument("--close", nargs="+")
+    ap.add_argument("--close", metavar="CODE[:REASON]")
+    ap.add_argument("--close-reason", default="")
     ap.add_argument("--connect-timeout", type=int, default=30000)
     ap.add_argument("--max-message-size", type=int, default=64 * 1024 * 1024)
     args = ap.parse_args()
+    if args.close is not None:
+        args.close = (args.close, args.close_reason)
     if args.url.startswith("http://"):
         args.url = "ws://" + args.url[7:]
     if not args.url.startswith(("ws://", "wss://")) or "#" in args.url:

@@ -116,6 +116,65 @@ static void test_max_message_size_1009(void **) {
     expect(frame(0x02, std::string(60, 'a')) + frame(0x80, std::string(60, 'b')), {}, kCloseTooBig, 100);
 }
 
+// A message assembled from many fragments reserves no more than the
+// maximum message size (std::string's doubling alone would reach twice it).
+static void test_assembly_stays_within_the_maximum(void **) {
+    const uint64_t max = 1 << 20;
+    struct Capacity : FrameSink {
+        size_t size = 0, capacity = 0;
+        void on_message(bool, std::string &&payload) override {
+            size = payload.size();
+            capacity = payload.capacity();
+        }
+        void on_ping(const uint8_t *, size_t) override {}
+        void on_close_frame(bool, uint16_t, std::string &&) override {}
+    } sink;
+    FrameDecoder d(max);
+    const size_t fragment = 1000;
+    const size_t count = size_t(max) / fragment;   // 1,048,000 bytes: just under the maximum
+    std::string piece(fragment, 'z');
+    for (size_t i = 0; i < count; ++i) {
+        uint8_t first = uint8_t((i == 0 ? 0x02 : 0x00) | (i + 1 == count ? 0x80 : 0));
+        std::string f = frame(first, piece);
+        assert_true(d.feed(reinterpret_cast<const uint8_t *>(f.data()), f.size(), sink));
+    }
+    assert_int_equal(sink.size, count * fragment);
+    assert_true(sink.capacity <= max);
+}
+
+// hold() from on_message stops feed() right after that message; the rest
+// is decoded once fed again after release().
+static void test_hold_stops_between_messages(void **) {
+    struct Holding : FrameSink {
+        FrameDecoder *decoder = nullptr;
+        std::vector<std::string> got;
+        void on_message(bool, std::string &&payload) override {
+            got.push_back(payload);
+            decoder->hold();
+        }
+        void on_ping(const uint8_t *, size_t) override {}
+        void on_close_frame(bool, uint16_t, std::string &&) override {}
+    } sink;
+    FrameDecoder d(1 << 20);
+    sink.decoder = &d;
+    std::string stream = frame(0x81, "one") + frame(0x81, "two") + frame(0x81, "three");
+    size_t used = 0;
+    assert_true(d.feed(reinterpret_cast<const uint8_t *>(stream.data()), stream.size(), sink, &used));
+    assert_int_equal(sink.got.size(), 1);
+    assert_int_equal(used, frame(0x81, "one").size());
+    assert_true(d.held());
+    d.release();
+    size_t rest = stream.size() - used;
+    assert_true(d.feed(reinterpret_cast<const uint8_t *>(stream.data()) + used, rest, sink, &used));
+    assert_int_equal(sink.got.size(), 2);
+    assert_string_equal(sink.got[1].c_str(), "two");
+    d.release();
+    size_t at = stream.size() - rest + used;
+    assert_true(d.feed(reinterpret_cast<const uint8_t *>(stream.data()) + at, stream.size() - at, sink, &used));
+    assert_int_equal(used, stream.size() - at);
+    assert_string_equal(sink.got[2].c_str(), "three");
+}
+
 static void test_encoder_masks_every_frame(void **) {
     const uint8_t mask[4] = {0x12, 0x34, 0x56, 0x78};
     uint8_t header[14];
@@ -154,6 +213,8 @@ int main(void) {
         cmocka_unit_test(test_close_frames),
         cmocka_unit_test(test_max_message_size_1009),
         cmocka_unit_test(test_encoder_masks_every_frame),
+        cmocka_unit_test(test_assembly_stays_within_the_maximum),
+        cmocka_unit_test(test_hold_stops_between_messages),
     };
     return cmocka_run_group_tests_name("frame", tests, nullptr, nullptr);
 }

@@ -7,7 +7,7 @@ Run the tests with /usr/bin/python3 (Debian's, which has `websockets` 10.4):
 The CLI under test is $POLYWS_CLI; when it is unset every test fails with a
 message saying so (nothing is skipped).
 
-- Server(kind): starts a test peer ("node", "python" or "raw") on a free
+- Server(kind): starts a test peer ("node", "python", "raw" or "echo") on a free
   port, waits (bounded) for its `PORT <n>` line, collects its JSON report
   lines, and is stopped by the test's cleanup.
 - run_cli(args): runs the CLI with stdin at /dev/null and a timeout, parses
@@ -39,6 +39,8 @@ SERVER_COMMANDS = {
     "node-ipv6": [NODE, os.path.join(PEERS, "node_server.js"), "--port", "0", "--host", "::1"],
     "python": [PYTHON, os.path.join(PEERS, "py_server.py"), "--port", "0"],
     "raw": [PYTHON, os.path.join(PEERS, "raw_server.py"), "--port", "0"],
+    # the project's own echo server (tools/polyws-echo; ctest sets POLYWS_ECHO)
+    "echo": [os.environ.get("POLYWS_ECHO", "polyws-echo"), "--port", "0"],
 }
 START_TIMEOUT = 15.0
 CLI_TIMEOUT = 30.0
@@ -215,12 +217,14 @@ def short(ev):
     return json.dumps(ev)[:80]
 
 
-def run_cli(args, timeout=CLI_TIMEOUT, input=None):
+def run_cli(args, timeout=CLI_TIMEOUT, input=None, env=None):
     """Run $POLYWS_CLI with `args`; stdin is /dev/null, or a pipe fed `input`
-    (bytes) and then closed."""
+    (bytes) and then closed. `env`: variables to add to the environment."""
     cmd = [cli_path()] + [str(a) for a in args]
     t0 = time.monotonic()
     kwargs = {"input": input} if input is not None else {"stdin": subprocess.DEVNULL}
+    if env:
+        kwargs["env"] = dict(os.environ, **env)
     try:
         p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout,
                            **kwargs)
@@ -276,8 +280,8 @@ class CliTestCase(unittest.TestCase):
         self.addCleanup(server.stop)
         return server
 
-    def cli(self, *args, timeout=CLI_TIMEOUT, input=None):
-        return run_cli(args, timeout=timeout, input=input)
+    def cli(self, *args, timeout=CLI_TIMEOUT, input=None, env=None):
+        return run_cli(args, timeout=timeout, input=input, env=env)
 
     def assertEvents(self, res, expected, rc=None):
         """The CLI's events are exactly `expected` (and it exited with rc)."""
@@ -314,3 +318,19 @@ class CliTestCase(unittest.TestCase):
         if opened and res.events and res.events[0].get("event") == "open":
             expected[0] = res.events[0]  # protocol is checked elsewhere
         self.assertEvents(res, expected, rc=1)
+
+
+class PeerPerTest:
+    """Mixin before CliTestCase: a fresh SERVER peer for each test as
+    self.server, and conn_record() for its next report line."""
+    SERVER = None
+
+    def setUp(self):
+        super().setUp()
+        self.server = self.start_server(self.SERVER)
+
+    def conn_record(self):
+        rec = self.server.record(timeout=10)
+        self.assertIsNotNone(rec, f"{self.SERVER} server reported no connection; "
+                                  f"stderr: {self.server.stderr_text()}")
+        return rec

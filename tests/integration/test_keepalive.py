@@ -42,7 +42,7 @@ class Ipv6Tests(CliTestCase):
     def test_ipv6_loopback_conversation(self):
         s = self.start_server("node-ipv6")
         res = self.cli(f"ws://[::1]:{s.port}/echo", "--jsonl", "--send", "over IPv6",
-                       "--close", "1000", "v6")
+                       "--close", "1000:v6")
         self.assertEvents(res, [open_ev(), text_ev("over IPv6"), close_ev(1000, "v6")], rc=0)
 
 

@@ -31,7 +31,7 @@ class MessageTests:
 
     def test_rule10_send_text_echoed(self):
         res = self.cli(self.server.url("/echo"), "--jsonl", "--send", "hello", "--send", "",
-                       "--send", "κόσμε 😀", "--close", "1000", "bye")
+                       "--send", "κόσμε 😀", "--close", "1000:bye")
         self.assertEvents(res, [open_ev(), text_ev("hello"), text_ev(""), text_ev("κόσμε 😀"),
                                 close_ev(1000, "bye", True)], rc=0)
         rec = self.server.record(timeout=10)

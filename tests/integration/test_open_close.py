@@ -1,28 +1,16 @@
 """Opening handshake and client-initiated close (rules 2, 5, 19, 21, 24)."""
 import unittest
 
-from harness import CliTestCase, close_ev, open_ev, text_ev
+from harness import CliTestCase, PeerPerTest, close_ev, open_ev, text_ev
 
 
-class ClientCloseTests:
-    SERVER = None
-
-    def setUp(self):
-        super().setUp()
-        self.server = self.start_server(self.SERVER)
-
-    def conn_record(self):
-        rec = self.server.record(timeout=10)
-        self.assertIsNotNone(rec, f"{self.SERVER} server reported no connection; "
-                                  f"stderr: {self.server.stderr_text()}")
-        return rec
-
+class ClientCloseTests(PeerPerTest):
     def test_rule21_open_event_keys(self):
         res = self.cli(self.server.url("/echo"), "--jsonl", "--close", "1000")
         self.assertEvents(res, [open_ev("", ""), close_ev(1000, "", True)], rc=0)
 
     def test_rule19_client_close_1000_with_reason(self):
-        res = self.cli(self.server.url("/echo"), "--jsonl", "--close", "1000", "bye")
+        res = self.cli(self.server.url("/echo"), "--jsonl", "--close", "1000:bye")
         self.assertEvents(res, [open_ev(), close_ev(1000, "bye", True)], rc=0)
         rec = self.conn_record()
         self.assertEqual((rec["close_code"], rec["close_reason"]), (1000, "bye"))
@@ -34,21 +22,21 @@ class ClientCloseTests:
         self.assertEqual((rec["close_code"], rec["close_reason"]), (4000, ""))
 
     def test_rule19_client_close_3000_utf8_reason(self):
-        res = self.cli(self.server.url("/echo"), "--jsonl", "--close", "3000", "κόσμε ☃")
+        res = self.cli(self.server.url("/echo"), "--jsonl", "--close", "3000:κόσμε ☃")
         self.assertEvents(res, [open_ev(), close_ev(3000, "κόσμε ☃", True)], rc=0)
         rec = self.conn_record()
         self.assertEqual((rec["close_code"], rec["close_reason"]), (3000, "κόσμε ☃"))
 
     def test_rule19_client_close_reason_123_bytes(self):
         reason = "r" * 123
-        res = self.cli(self.server.url("/echo"), "--jsonl", "--close", "4999", reason)
+        res = self.cli(self.server.url("/echo"), "--jsonl", "--close", "4999", "--close-reason", reason)
         self.assertEvents(res, [open_ev(), close_ev(4999, reason, True)], rc=0)
         rec = self.conn_record()
         self.assertEqual((rec["close_code"], rec["close_reason"]), (4999, reason))
 
     def test_rule20_sends_then_close(self):
         res = self.cli(self.server.url("/echo"), "--jsonl", "--send", "one", "--send", "two",
-                       "--close", "1000", "done")
+                       "--close", "1000:done")
         self.assertEvents(res, [open_ev(), text_ev("one"), text_ev("two"),
                                 close_ev(1000, "done", True)], rc=0)
         rec = self.conn_record()
@@ -113,7 +101,7 @@ class SyntaxTests(CliTestCase):
                                "--close", "1000")
 
     def test_rule16_close_reason_over_123_bytes(self):
-        self.assertSyntaxError("ws://127.0.0.1:1/", "--jsonl", "--close", "1000", "r" * 124)
+        self.assertSyntaxError("ws://127.0.0.1:1/", "--jsonl", "--close", "1000:" + "r" * 124)
 
 
 if __name__ == "__main__":

@@ -2,21 +2,10 @@
 import unittest
 from urllib.parse import quote
 
-from harness import CliTestCase, close_ev, open_ev, text_ev
+from harness import CliTestCase, PeerPerTest, close_ev, open_ev, text_ev
 
 
-class PeerCloseTests:
-    SERVER = None
-
-    def setUp(self):
-        super().setUp()
-        self.server = self.start_server(self.SERVER)
-
-    def conn_record(self):
-        rec = self.server.record(timeout=10)
-        self.assertIsNotNone(rec, f"{self.SERVER} server reported no connection")
-        return rec
-
+class PeerCloseTests(PeerPerTest):
     def check_server_close(self, code, reason):
         path = f"/close?code={code}&reason={quote(reason)}"
         res = self.cli(self.server.url(path), "--jsonl", "--echo")

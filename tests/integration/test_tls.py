@@ -81,7 +81,7 @@ class TlsTests(CliTestCase):
         s = self.server("good")
         for host in ("localhost", "127.0.0.1"):
             res = run([f"wss://{host}:{s.port}/", "--jsonl", "--send", "over TLS",
-                       "--close", "1000", "bye"], self.trust())
+                       "--close", "1000:bye"], self.trust())
             self.assertEvents(res, [open_ev(), text_ev("over TLS"), close_ev(1000, "bye")], rc=0)
 
     @unittest.skipIf(cli_under_wine(), "Windows: --send of 120,000 characters is over the "

@@ -163,7 +163,7 @@ class NginxTlsTests(CliTestCase):
 
     def talk(self, name, *args, host="localhost"):
         return self.cli(self.url(name, host), "--jsonl", "--send", "through nginx",
-                        "--close", "1000", "done", *args)
+                        "--close", "1000:done", *args)
 
     def assertConversation(self, res):
         self.assertEvents(res, [open_ev(), text_ev("through nginx"), close_ev(1000, "done")], rc=0)

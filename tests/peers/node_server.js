@@ -168,7 +168,11 @@ function onConnection(ws, req, url) {
       case '/pong-unsolicited':
       case '/drop-after-open':
       case '/drop-mid-message':
+      case '/flood':
         return; // these paths do not echo
+      case '/flood-status':
+        ws.send(JSON.stringify(floodState));
+        return;
       case '/close-after-echo':
         if (echoed++ === 0) {
           echo(data, isBinary);
@@ -237,6 +241,9 @@ function onConnection(ws, req, url) {
     case '/headers':
       ws.send(JSON.stringify(req.headers));
       break;
+    case '/flood':
+      flood(ws, params);
+      break;
     case '/pong-unsolicited':
       // Unsolicited pongs with payload, then a message: the lws 4.1.6
       // client loops forever on this when deflate is active.
@@ -246,6 +253,46 @@ function onConnection(ws, req, url) {
     default:
       break; // echo
   }
+}
+
+// /flood?count=N&size=S: N binary messages of S bytes (S >= 4), message i
+// starting with i as a 32-bit big-endian number, written as fast as TCP
+// takes them: whenever the socket's own buffer holds 256 KiB the server
+// waits for 'drain' (a stall: the client is not reading and the kernel's
+// buffers are full). Then a ping "flood-ping"; once its pong is back, the
+// text {"sent":N,"stalls":K,"pong":"flood-ping"} and close 1000 "done".
+// /flood-status answers any message with the latest flood's state.
+let floodState = { sent: 0, count: 0, stalled: false, stalls: 0, done: false };
+function flood(ws, params) {
+  const count = Math.max(0, Math.min(intParam(params, 'count', 100), 1000000));
+  const size = Math.max(4, Math.min(intParam(params, 'size', 65536), MAX_PAYLOAD));
+  const state = { sent: 0, count, stalled: false, stalls: 0, done: false };
+  floodState = state;
+  const sock = ws._socket;
+  const body = pattern(size, 'binary');
+  const writeMore = () => {
+    state.stalled = false;
+    while (state.sent < count && ws.readyState === ws.OPEN) {
+      if (sock.writableLength >= 256 * 1024) {
+        state.stalled = true;
+        state.stalls++;
+        sock.once('drain', writeMore);
+        return;
+      }
+      const msg = Buffer.from(body);
+      msg.writeUInt32BE(state.sent, 0);
+      ws.send(msg, { binary: true });
+      state.sent++;
+    }
+    if (ws.readyState !== ws.OPEN) return;
+    ws.once('pong', (data) => {
+      state.done = true;
+      ws.send(JSON.stringify({ sent: state.sent, stalls: state.stalls, pong: data.toString() }));
+      ws.close(1000, 'done');
+    });
+    ws.ping('flood-ping');
+  };
+  writeMore();
 }
 
 function closeWith(ws, params) {

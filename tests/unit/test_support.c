@@ -59,14 +59,6 @@ int echo_start(echo_server *server, const char *const *protocols, size_t count) 
 
 int echo_start_tls(echo_server *server, const char *const *protocols, size_t count,
                    const char *cert_file, const char *key_file) {
-    memset(server, 0, sizeof *server);
-    server->pid = -1;
-    server->stdout_fd = -1;
-    signal(SIGPIPE, SIG_IGN);
-
-    int fds[2];
-    if (pipe2(fds, O_CLOEXEC) != 0) return -1;
-
     const char *argv[4 + 2 * 16 + 4 + 1];
     size_t argc = 0;
     argv[argc++] = POLYWS_ECHO_PATH;
@@ -83,6 +75,17 @@ int echo_start_tls(echo_server *server, const char *const *protocols, size_t cou
         argv[argc++] = key_file;
     }
     argv[argc] = NULL;
+    return peer_start(server, argv, cert_file ? "wss" : "ws");
+}
+
+int peer_start(echo_server *server, const char *const *argv, const char *scheme) {
+    memset(server, 0, sizeof *server);
+    server->pid = -1;
+    server->stdout_fd = -1;
+    signal(SIGPIPE, SIG_IGN);
+
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC) != 0) return -1;
 
     /* fork + exec rather than posix_spawn, to have the server die with us
      * (PR_SET_PDEATHSIG) even if the test is killed before its teardown.
@@ -98,7 +101,7 @@ int echo_start_tls(echo_server *server, const char *const *protocols, size_t cou
         prctl(PR_SET_PDEATHSIG, SIGTERM);
         if (getppid() != parent) _exit(127);
         dup2(fds[1], STDOUT_FILENO);
-        execv(POLYWS_ECHO_PATH, (char *const *)argv);
+        execvp(argv[0], (char *const *)argv);
         _exit(127);
     }
     close(fds[1]);
@@ -123,8 +126,7 @@ int echo_start_tls(echo_server *server, const char *const *protocols, size_t cou
         echo_stop(server);
         return -1;
     }
-    snprintf(server->url, sizeof server->url, "%s://127.0.0.1:%d/", cert_file ? "wss" : "ws",
-             server->port);
+    snprintf(server->url, sizeof server->url, "%s://127.0.0.1:%d/", scheme, server->port);
     return 0;
 }
 

@@ -52,6 +52,10 @@ int echo_start(echo_server *server, const char *const *protocols, size_t count);
  * its url then reads "wss://127.0.0.1:<port>/". */
 int echo_start_tls(echo_server *server, const char *const *protocols, size_t count,
                    const char *cert_file, const char *key_file);
+/* Starts any peer that takes "--port 0" and prints "PORT <n>" first (argv
+ * includes those; argv[0] is looked up on PATH), such as
+ * tests/peers/node_server.js; its url then reads "<scheme>://127.0.0.1:<port>/". */
+int peer_start(echo_server *server, const char *const *argv, const char *scheme);
 /* Stops it (SIGTERM, then SIGKILL if it lingers) and reaps it. */
 void echo_stop(echo_server *server);
 
