@@ -7,7 +7,6 @@ cleanly and exited 0.
 The server is $POLYWS_ECHO.
 """
 import os
-import signal
 import subprocess
 import sys
 
@@ -22,13 +21,11 @@ def main():
     echo = os.environ.get("POLYWS_ECHO")
     if not echo or not command:
         sys.exit("usage: POLYWS_ECHO=... run_example.py LANGUAGE COMMAND...")
-    harness.SERVER_COMMANDS["echo"] = [echo, "--port", "0"]
-    server = harness.Server("echo")
+    server = harness.Server("echo")   # $POLYWS_ECHO --port 0
     try:
         res = subprocess.run(command + [server.url("/")], stdin=subprocess.DEVNULL,
                              capture_output=True, text=True, timeout=RUN_TIMEOUT)
     finally:
-        server.proc.send_signal(signal.SIGTERM)
         server.stop()
     print(res.stdout, end="")
     print(res.stderr, end="", file=sys.stderr)

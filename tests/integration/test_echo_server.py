@@ -34,15 +34,9 @@ def listening_addresses(port):
 
 def echo_server(test, *args):
     """polyws-echo with `args` on a free port; stopped by the test's cleanup."""
-    harness.SERVER_COMMANDS["echo"] = [ECHO, "--port", "0", *args]
-    server = harness.Server("echo")
-
-    def stop():
-        # polyws-echo ends on a signal, not when its stdin closes.
-        if server.proc.poll() is None:
-            server.proc.send_signal(signal.SIGTERM)
-        server.stop()
-    test.addCleanup(stop)
+    harness.SERVER_COMMANDS["echo-with-args"] = [ECHO, "--port", "0", *args]
+    server = harness.Server("echo-with-args")
+    test.addCleanup(server.stop)
     return server
 
 
