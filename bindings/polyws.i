@@ -8,7 +8,8 @@
  * What crosses: every declaration of polyws.h, except the functions that take
  * a ws_listener_fn. Native code never calls into a host language: bindings
  * take events with ws_loop_next_event() on the host's own thread and run
- * their listeners themselves (shared/design/bindings.md).
+ * their listeners themselves (docs/design.md, "Bindings: events are pulled";
+ * the rules they keep are docs/contract.md).
  */
 
 %{

@@ -164,6 +164,9 @@ Status Socket::close(uint16_t code, const char *reason) {
         fail_from_host("close() was called before the connection was established");
         return Status::ok();
     }
+    // WHATWG close(): a reason given without a code is sent with 1000, since
+    // a close frame cannot carry a reason without a code.
+    if (code == 0 && !reason_text.empty()) code = kCloseNormal;
     outbox_.push_close(code != 0 ? encode_close_payload(code, reason_text) : std::string());
     lock.unlock();
     request_write();

@@ -642,12 +642,16 @@ WS_API ws_result ws_send_binary(ws_socket *ws, const void *data, size_t size);
  *
  * @param code 0 for "no code", else 1000 or 3000-4999.
  * @param reason NULL or UTF-8 of at most 123 bytes (NULL and "" are alike).
+ *        A non-empty reason with code 0 is sent with code 1000, as WHATWG
+ *        close(undefined, reason) does: a close frame has no room for a
+ *        reason without a code.
  *
  * A bad code gives WS_ERR_INVALID_ACCESS (checked before the reason); a
  * reason over 123 bytes WS_ERR_SYNTAX; a reason that is not UTF-8
  * WS_ERR_INVALID_UTF8. CONNECTING: the connection is failed (state CLOSING;
  * error, then close 1006 follow). OPEN: messages already accepted are sent,
- * then the close frame (empty without a code), state CLOSING at once.
+ * then the close frame (empty with neither code nor reason), state CLOSING
+ * at once.
  * CLOSING or CLOSED: nothing happens.
  */
 WS_API ws_result ws_close(ws_socket *ws, uint16_t code, const char *reason);

@@ -13,7 +13,7 @@ For every case of raw_server.py it runs
     CLI [case args] --echo --jsonl ws://127.0.0.1:PORT/<case>
 
 and grades it as Autobahn does:
-  pass        the exact behaviour contract.md asks for (events, exit status,
+  pass        the exact behaviour docs/contract.md asks for (events, exit status,
               and what the client put on the wire)
   non-strict  the page-visible behaviour is right, the wire is not ideal
               (another close code, no close frame, UTF-8 failure detected

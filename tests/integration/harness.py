@@ -82,6 +82,9 @@ class Server:
 
     def __init__(self, kind):
         self.kind = kind
+        # polyws-echo does not read its stdin: it stops on SIGTERM (closing
+        # its clients with 1001); the other peers stop when stdin closes.
+        self.stops_on_sigterm = os.path.basename(SERVER_COMMANDS[kind][0]).startswith("polyws-echo")
         self.proc = subprocess.Popen(SERVER_COMMANDS[kind], cwd=ROOT, stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         self.lines = queue.Queue()
@@ -156,6 +159,8 @@ class Server:
                 self.proc.stdin.close()
             except OSError:
                 pass
+            if self.stops_on_sigterm:
+                self.proc.terminate()
             try:
                 self.proc.wait(timeout=5)
             except subprocess.TimeoutExpired:

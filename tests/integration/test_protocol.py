@@ -1,5 +1,5 @@
 """Protocol duties after open, seen on the wire by tests/peers/raw_server.py
-(rules 25, 26 and the "Protocol duties" of contract.md). The full set of
+(rules 25, 26 and the "Protocol duties" of docs/contract.md). The full set of
 cases is graded by tests/conformance/run.py; these are one per duty."""
 import unittest
 

@@ -35,9 +35,10 @@ def make_pki(d):
 
 
 class TlsServer(Server):
-    def __init__(self, cert, key):
+    def __init__(self, cert, key, host="127.0.0.1"):
         import harness
-        harness.SERVER_COMMANDS["tls-" + cert] = [ECHO, "--port", "0", "--cert", cert, "--key", key]
+        harness.SERVER_COMMANDS["tls-" + cert] = [ECHO, "--port", "0", "--host", host,
+                                                  "--cert", cert, "--key", key]
         super().__init__("tls-" + cert)
 
 
@@ -63,9 +64,9 @@ class TlsTests(CliTestCase):
     def tearDownClass(cls):
         cls.dir.cleanup()
 
-    def server(self, name):
+    def server(self, name, host="127.0.0.1"):
         d = self.dir.name
-        s = TlsServer(os.path.join(d, name + ".pem"), os.path.join(d, name + ".key"))
+        s = TlsServer(os.path.join(d, name + ".pem"), os.path.join(d, name + ".key"), host)
         self.addCleanup(s.stop)
         return s
 
@@ -108,7 +109,8 @@ class TlsTests(CliTestCase):
                               "certificate has expired")
 
     def test_rule25_wrong_host_fails_with_reason(self):
-        s = self.server("good")
+        # The certificate names localhost and 127.0.0.1, not 127.0.0.2.
+        s = self.server("good", host="127.0.0.2")
         self.assertTlsFailure(run([f"wss://127.0.0.2:{s.port}/", "--jsonl", "-n"], self.trust()),
                               "IP address mismatch")
 

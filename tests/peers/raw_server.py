@@ -35,7 +35,7 @@ Fields:
                        connection, and Linux then drops data not yet read
 
 The case table CASES (name -> Case) also carries the expected client behaviour
-from contract.md, which tests/conformance/run.py imports to grade the client.
+from docs/contract.md, which tests/conformance/run.py imports to grade the client.
 `--list` prints the case names and descriptions as JSON lines and exits.
 """
 import argparse
@@ -112,7 +112,7 @@ def close_payload(code, reason=b""):
 
 
 # ---------------------------------------------------------------------------
-# Cases: steps the server plays, and what the client must do (contract.md)
+# Cases: steps the server plays, and what the client must do (docs/contract.md)
 
 
 class F:

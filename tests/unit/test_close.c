@@ -324,39 +324,42 @@ static void expect_all_masked(raw_server *raw) {
     for (size_t i = 0; i < raw->nframes; ++i) assert_true(raw->frames[i].masked);
 }
 
-static void test_rule19_close_without_code_sends_empty_frame_on_wire(void **state) {
-    struct fixture *f = *state;
+/* close(code, reason) on a fresh raw server; checks that the one close frame
+ * it received carried exactly `payload` (`size` bytes: code, then reason),
+ * that the closing handshake completed, and the close event. */
+static void expect_close_frame(struct fixture *f, uint16_t code, const char *reason,
+                               const char *payload, size_t size, uint16_t event_code,
+                               const char *event_reason) {
     raw_server raw;
     ws_socket *ws = open_raw(f, &raw);
-    assert_int_equal(ws_close(ws, 0, "ignored without a code"), WS_OK);
+    assert_int_equal(ws_close(ws, code, reason), WS_OK);
     assert_true(wait_events(f->loop, &f->r, WS_EVENT_CLOSE, 1));
     assert_true(raw_server_wait(&raw));
     const raw_frame *close = raw_server_close_frame(&raw);
     assert_non_null(close);
-    assert_int_equal(close->size, 0); /* no code, so no reason either */
+    assert_int_equal(close->size, size);
+    if (size) assert_memory_equal(close->payload, payload, size);
     assert_true(close->fin);
     expect_all_masked(&raw);
     assert_true(raw.closing_handshake_done);
-    expect_clean_close(&f->r, 1005, "");
+    expect_clean_close(&f->r, event_code, event_reason);
     ws_free(ws);
     raw_server_stop(&raw);
 }
 
+static void test_rule19_close_without_code_sends_empty_frame_on_wire(void **state) {
+    /* Neither code nor reason ("" counts as no reason): an empty frame,
+     * answered empty (1005). */
+    expect_close_frame(*state, 0, "", NULL, 0, 1005, "");
+}
+
+static void test_rule19_reason_without_code_sends_1000_on_wire(void **state) {
+    /* WHATWG close(undefined, "r"): the code becomes 1000. */
+    expect_close_frame(*state, 0, "r", "\x03\xe8" "r", 3, 1000, "r");
+}
+
 static void test_rule19_close_code_and_reason_on_wire(void **state) {
-    struct fixture *f = *state;
-    raw_server raw;
-    ws_socket *ws = open_raw(f, &raw);
-    assert_int_equal(ws_close(ws, 4000, "bye"), WS_OK);
-    assert_true(wait_events(f->loop, &f->r, WS_EVENT_CLOSE, 1));
-    assert_true(raw_server_wait(&raw));
-    const raw_frame *close = raw_server_close_frame(&raw);
-    assert_non_null(close);
-    assert_int_equal(close->size, 5);
-    assert_memory_equal(close->payload, "\x0f\xa0" "bye", 5); /* 4000, then the reason */
-    expect_all_masked(&raw);
-    expect_clean_close(&f->r, 4000, "bye");
-    ws_free(ws);
-    raw_server_stop(&raw);
+    expect_close_frame(*state, 4000, "bye", "\x0f\xa0" "bye", 5, 4000, "bye"); /* 4000, then the reason */
 }
 
 static void test_rule20_messages_precede_close_frame_on_wire(void **state) {
@@ -501,6 +504,7 @@ int main(void) {
         cmocka_unit_test(test_rule20_messages_sent_before_close_frame),
         T(test_rule20_close_right_after_sends_on_host_thread),
         T(test_rule19_close_without_code_sends_empty_frame_on_wire),
+        T(test_rule19_reason_without_code_sends_1000_on_wire),
         T(test_rule19_close_code_and_reason_on_wire),
         T(test_rule20_messages_precede_close_frame_on_wire),
         T(test_rule17_second_close_sends_no_second_frame),

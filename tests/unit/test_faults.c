@@ -13,7 +13,7 @@
  *     from other threads, on both delivery modes;
  *   - thousands of sockets opened and closed in a loop.
  *
- * Each case checks the browser's event sequence (contract.md rules 24-25:
+ * Each case checks the browser's event sequence (docs/contract.md rules 24-25:
  * error only when the connection *failed*, then close with its code and
  * wasClean), that no message accepted by send() is lost silently (the
  * server's count plus the close event's unsent count covers every message,
@@ -24,7 +24,6 @@
 #include "test_support.h"
 
 #include <errno.h>
-#include <malloc.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
 #include <signal.h>
@@ -35,17 +34,6 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#define HEAP_CHECK 0
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-#define HEAP_CHECK 0
-#endif
-#endif
-#ifndef HEAP_CHECK
-#define HEAP_CHECK 1
-#endif
 
 #define MIB (1024 * 1024)
 
@@ -198,45 +186,15 @@ static bool has_msgs(void *context) {
 
 /* ---- Baseline: descriptors, threads, heap ---------------------------------------- */
 
-struct resources {
-    int fds, threads;
-    size_t heap; /* bytes in use (glibc), 0 when not measurable */
-};
-
-static struct resources resources_now(void) {
-    struct resources r = {count_dir_entries("/proc/self/fd"), count_dir_entries("/proc/self/task"), 0};
-#if HEAP_CHECK
-    r.heap = mallinfo2().uordblks;
-#endif
-    return r;
-}
-
 /* Heap growth allowed after everything is freed: one-time allocations of
  * the process (the default loop, OpenSSL and lws tables, stdio buffers). */
 #define HEAP_SLACK (512 * 1024)
 
-static struct resources baseline;
+static resources baseline;
 
-static bool back_to_baseline(void *context) {
-    (void)context;
-    struct resources now = resources_now();
-    return now.fds <= baseline.fds && now.threads <= baseline.threads &&
-           (baseline.heap == 0 || now.heap <= baseline.heap + HEAP_SLACK);
-}
+static void take_baseline(void) { baseline = resources_now(true); }
 
-static void take_baseline(void) {
-    baseline = resources_now();
-    assert_true(baseline.fds > 0 && baseline.threads > 0);
-}
-
-static void expect_baseline(void) {
-    bool ok = poll_until(back_to_baseline, NULL, WAIT_SECONDS);
-    struct resources now = resources_now();
-    if (!ok)
-        print_error("after freeing: %d fds, %d threads, %zu heap bytes; before: %d, %d, %zu\n",
-                    now.fds, now.threads, now.heap, baseline.fds, baseline.threads, baseline.heap);
-    assert_true(ok);
-}
+static void expect_baseline(void) { assert_true(resources_back_to(&baseline, HEAP_SLACK)); }
 
 /* ---- Helpers ------------------------------------------------------------------ */
 

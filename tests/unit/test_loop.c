@@ -2,7 +2,9 @@
  * Loops and threads: ws_loop_fd, ws_loop_dispatch, ws_loop_next_event,
  * WS_DELIVERY_IO_THREAD, reentrancy, ws_free from listeners and other
  * threads (rule 27), ws_loop_free before its sockets, many sockets and
- * concurrent senders.
+ * concurrent senders. The tests registered with EACH_HOST_DISPATCHED_MODE
+ * run on a dispatch loop and on a host-driven one (what only a host-driven
+ * loop does is test_host_driven.c).
  */
 #include "test_support.h"
 
@@ -28,6 +30,55 @@ static void sentinel_round_trip(ws_loop *loop) {
     assert_true(wait_events(loop, &r, WS_EVENT_CLOSE, 1));
     ws_free(ws);
     recorder_free(&r);
+}
+
+/* ---- A conversation: order, contents, the thread listeners run on ---- */
+
+static void test_loop_echo_conversation_on_dispatching_thread(void **state) {
+    struct fixture *f = *state;
+    ws_socket *ws = NULL;
+    assert_int_equal(ws_new_ex(f->loop, server.url, NULL, 0, NULL, &ws), WS_OK);
+    recorder_attach(&f->r, ws);
+    assert_int_equal(ws_ready_state(ws), WS_CONNECTING);
+    assert_true(wait_events(f->loop, &f->r, WS_EVENT_OPEN, 1));
+
+    static const uint8_t binary[] = {0x00, 0x01, 0x80, 0xff, 0x7f};
+    assert_int_equal(ws_send_text(ws, "hello, host", 11), WS_OK);
+    assert_int_equal(ws_send_binary(ws, binary, sizeof binary), WS_OK);
+    assert_true(wait_events(f->loop, &f->r, WS_EVENT_MESSAGE, 2));
+    assert_int_equal(ws_close(ws, 1000, "bye"), WS_OK);
+    assert_int_equal(ws_ready_state(ws), WS_CLOSING);
+    assert_true(wait_events(f->loop, &f->r, WS_EVENT_CLOSE, 1));
+    assert_int_equal(ws_ready_state(ws), WS_CLOSED);
+
+    /* open, text, binary, close; nothing else. */
+    assert_int_equal(recorder_count(&f->r, 0), 4);
+    const rec_event *open = recorder_get(&f->r, 0, 0);
+    const rec_event *text = recorder_get(&f->r, 0, 1);
+    const rec_event *bin = recorder_get(&f->r, 0, 2);
+    const rec_event *close = recorder_get(&f->r, 0, 3);
+    assert_int_equal(open->type, WS_EVENT_OPEN);
+    assert_int_equal(open->state, WS_OPEN);
+    assert_int_equal(text->type, WS_EVENT_MESSAGE);
+    assert_false(text->binary);
+    assert_int_equal(text->size, 11);
+    assert_memory_equal(text->data, "hello, host", 11);
+    assert_true(text->nul_after_data);
+    assert_int_equal(bin->type, WS_EVENT_MESSAGE);
+    assert_true(bin->binary);
+    assert_int_equal(bin->size, sizeof binary);
+    assert_memory_equal(bin->data, binary, sizeof binary);
+    assert_int_equal(close->type, WS_EVENT_CLOSE);
+    assert_true(close->was_clean);
+    assert_int_equal(close->code, 1000);
+    assert_string_equal(close->reason, "bye");
+    assert_int_equal(close->state, WS_CLOSED);
+
+    /* Every listener ran on the thread that dispatched: this one. */
+    pthread_t me = pthread_self();
+    for (size_t i = 0; i < recorder_count(&f->r, 0); ++i)
+        assert_true(pthread_equal(recorder_get(&f->r, 0, i)->thread, me));
+    ws_free(ws);
 }
 
 /* ---- ws_loop_fd ---- */
@@ -108,71 +159,102 @@ static void test_loop_dispatch_counts_events(void **state) {
     ws_free(ws);
 }
 
-struct dispatcher {
-    ws_loop *loop;
-    atomic_bool stop;
-    atomic_int iterations;
-};
+#define COUNTED 400
 
-static void *dispatch_thread(void *arg) {
-    struct dispatcher *d = arg;
-    while (!atomic_load(&d->stop)) {
-        ws_loop_dispatch(d->loop, 20, NULL);
-        atomic_fetch_add(&d->iterations, 1);
-    }
-    return NULL;
-}
-
-struct ordered_log {
+struct counted_log {
     pthread_mutex_t mutex;
-    int values[1000];
+    int values[COUNTED + 16];
     int count;
+    bool end_seen;
+    int by_other_thread;
+    pthread_t main_thread;
 };
 
-static void log_message_number(ws_socket *ws, const ws_event *event, void *user_data) {
+static void log_number(ws_socket *ws, const ws_event *event, void *user_data) {
     (void)ws;
-    struct ordered_log *log = user_data;
+    struct counted_log *log = user_data;
     size_t size = 0;
     const uint8_t *data = ws_event_data(event, &size);
     char text[16] = {0};
     memcpy(text, data, size < 15 ? size : 15);
     pthread_mutex_lock(&log->mutex);
-    if (log->count < 1000) log->values[log->count++] = atoi(text);
+    if (!pthread_equal(pthread_self(), log->main_thread)) log->by_other_thread++;
+    if (strcmp(text, "end") == 0) log->end_seen = true;
+    else if (log->count < COUNTED + 16) log->values[log->count++] = atoi(text);
     pthread_mutex_unlock(&log->mutex);
 }
 
-static bool log_has_400(void *context) {
-    struct ordered_log *log = context;
+static bool log_complete(void *context) {
+    struct counted_log *log = context;
     pthread_mutex_lock(&log->mutex);
-    bool done = log->count >= 400;
+    bool done = log->end_seen;
     pthread_mutex_unlock(&log->mutex);
     return done;
+}
+
+struct dispatcher {
+    ws_loop *loop;
+    atomic_bool stop;
+    atomic_int calls, failures;
+};
+
+static void *dispatch_thread(void *arg) {
+    struct dispatcher *d = arg;
+    double deadline = now_seconds() + WAIT_SECONDS + 5;
+    while (!atomic_load(&d->stop) && now_seconds() < deadline) {
+        if (ws_loop_dispatch(d->loop, 20, NULL) != WS_OK) atomic_fetch_add(&d->failures, 1);
+        atomic_fetch_add(&d->calls, 1);
+    }
+    return NULL;
 }
 
 static void test_loop_two_threads_dispatching_deliver_each_event_once_in_order(void **state) {
     struct fixture *f = *state;
     ws_socket *ws = open_socket(f->loop, server.url, NULL, NULL);
-    struct ordered_log log;
+    struct counted_log log;
     memset(&log, 0, sizeof log);
     pthread_mutex_init(&log.mutex, NULL);
-    assert_int_equal(ws_set_onmessage(ws, log_message_number, &log), WS_OK);
+    log.main_thread = pthread_self();
+    assert_int_equal(ws_set_onmessage(ws, log_number, &log), WS_OK);
+
     struct dispatcher d = {.loop = f->loop};
     atomic_init(&d.stop, false);
-    atomic_init(&d.iterations, 0);
+    atomic_init(&d.calls, 0);
+    atomic_init(&d.failures, 0);
     pthread_t other;
     assert_int_equal(pthread_create(&other, NULL, dispatch_thread, &d), 0);
-    for (int i = 0; i < 400; ++i) {
+    /* The other thread is dispatching before the messages go out, so both
+     * threads compete for them (bounded: its calls take 20 ms each). */
+    double started_by = now_seconds() + WAIT_SECONDS;
+    while (atomic_load(&d.calls) == 0 && now_seconds() < started_by) sleep_ms(1);
+    assert_true(atomic_load(&d.calls) > 0);
+    for (int i = 0; i < COUNTED; ++i) {
         char text[16];
         int n = snprintf(text, sizeof text, "%d", i);
         assert_int_equal(ws_send_text(ws, text, (size_t)n), WS_OK);
     }
+    /* A last message: once its echo is in, a duplicate of an earlier one
+     * would have shown up already (the echo keeps the order). */
+    assert_int_equal(ws_send_text(ws, "end", 3), WS_OK);
     /* This thread dispatches too, competing with `other`. */
-    bool done = wait_for(f->loop, log_has_400, &log, WAIT_SECONDS);
+    bool done = wait_for(f->loop, log_complete, &log, WAIT_SECONDS);
     atomic_store(&d.stop, true);
     pthread_join(other, NULL);
+    if (!done) print_error("%d of %d messages, end %d\n", log.count, COUNTED, log.end_seen);
     assert_true(done);
-    assert_int_equal(log.count, 400);
-    for (int i = 0; i < 400; ++i) assert_int_equal(log.values[i], i);
+    assert_int_equal(atomic_load(&d.failures), 0);
+
+    /* And nothing more comes after a few more dispatch calls. */
+    for (int i = 0; i < 5; ++i) assert_int_equal(ws_loop_dispatch(f->loop, 10, NULL), WS_OK);
+    assert_int_equal(log.count, COUNTED);
+    int seen[COUNTED] = {0};
+    for (int i = 0; i < COUNTED; ++i) {
+        assert_true(log.values[i] >= 0 && log.values[i] < COUNTED);
+        seen[log.values[i]]++;
+    }
+    for (int i = 0; i < COUNTED; ++i) assert_int_equal(seen[i], 1); /* exactly once */
+    /* Only one thread dispatches at a time, so the order holds too. */
+    for (int i = 0; i < COUNTED; ++i) assert_int_equal(log.values[i], i);
     ws_free(ws);
     pthread_mutex_destroy(&log.mutex);
 }
@@ -216,9 +298,19 @@ static void test_loop_next_event_pull_path(void **state) {
     assert_memory_equal(p, "\x00\x01\x02", 3);
     assert_true(ws_event_is_binary(message));
 
-    /* Messages that arrive once close() was called are skipped. */
+    assert_int_equal(ws_send_text(ws, "pulled", 6), WS_OK);
+    const ws_event *text = pull(f->loop);
+    assert_int_equal(ws_event_type(text), WS_EVENT_MESSAGE);
+    p = ws_event_data(text, &size);
+    assert_int_equal(size, 6);
+    assert_memory_equal(p, "pulled", 6);
+    assert_false(ws_event_is_binary(text));
+
+    /* Messages that arrive once close() was called are skipped (a
+     * dispatch loop has them queued by now; a host-driven one reads them
+     * in the pulls below). */
     for (int i = 0; i < 5; ++i) assert_int_equal(ws_send_text(ws, "late", 4), WS_OK);
-    assert_true(wait_fd_readable(f->loop, WAIT_SECONDS));
+    if (f->delivery == WS_DELIVERY_DISPATCH) assert_true(wait_fd_readable(f->loop, WAIT_SECONDS));
     assert_int_equal(ws_close(ws, 3000, "pulled"), WS_OK);
     const ws_event *close = pull(f->loop);
     assert_int_equal(ws_event_type(close), WS_EVENT_CLOSE);
@@ -227,9 +319,10 @@ static void test_loop_next_event_pull_path(void **state) {
     assert_true(ws_event_was_clean(close));
     assert_int_equal(ws_ready_state(ws), WS_CLOSED);
 
-    /* No listener ran, and nothing is left: the fd is no longer readable. */
+    /* No listener ran, and nothing is left (on a dispatch loop: the fd is
+     * no longer readable). */
     assert_int_equal(recorder_count(&f->r, 0), 0);
-    assert_false(fd_readable(f->loop));
+    if (f->delivery == WS_DELIVERY_DISPATCH) assert_false(fd_readable(f->loop));
     const ws_event *after = (const ws_event *)(uintptr_t)1;
     assert_int_equal(ws_loop_next_event(f->loop, 0, &after), WS_OK);
     assert_null(after);
@@ -387,7 +480,8 @@ static void reenter(ws_socket *ws, const ws_event *event, void *user_data) {
 
 static void test_loop_dispatch_from_listener_is_reentrant(void **state) {
     struct fixture *f = *state;
-    struct reentry r = {f->loop, new_dispatch_loop(), 0, WS_OK, WS_OK, WS_ERR_INTERNAL, NULL};
+    struct reentry r = {f->loop, NULL, 0, WS_OK, WS_OK, WS_ERR_INTERNAL, NULL};
+    assert_int_equal(ws_loop_new(f->delivery, &r.other), WS_OK);
     ws_socket *ws = NULL;
     assert_int_equal(ws_new_ex(f->loop, server.url, NULL, 0, NULL, &ws), WS_OK);
     assert_int_equal(ws_set_onopen(ws, reenter, &r), WS_OK);
@@ -396,12 +490,13 @@ static void test_loop_dispatch_from_listener_is_reentrant(void **state) {
     assert_int_equal(r.dispatch, WS_ERR_REENTRANT);
     assert_int_equal(r.next_event, WS_ERR_REENTRANT);
     assert_null(r.pulled);
-    /* Another loop may be dispatched from a listener. */
+    /* Another loop (of the same mode) may be dispatched from a listener. */
     assert_int_equal(r.other_dispatch, WS_OK);
     /* And the loop still works afterwards. */
     recorder_attach(&f->r, ws);
     assert_int_equal(ws_send_text(ws, "after", 5), WS_OK);
     assert_true(wait_events(f->loop, &f->r, WS_EVENT_MESSAGE, 1));
+    assert_memory_equal(recorder_get(&f->r, WS_EVENT_MESSAGE, 0)->data, "after", 5);
     ws_free(ws);
     ws_loop_free(r.other);
 }
@@ -514,7 +609,8 @@ static void ping_pong(ws_socket *ws, const ws_event *event, void *user_data) {
 static void race_free(ws_loop *loop, bool dispatch_on_thread) {
     struct dispatcher d = {.loop = loop};
     atomic_init(&d.stop, false);
-    atomic_init(&d.iterations, 0);
+    atomic_init(&d.calls, 0);
+    atomic_init(&d.failures, 0);
     pthread_t thread;
     if (dispatch_on_thread) assert_int_equal(pthread_create(&thread, NULL, dispatch_thread, &d), 0);
 
@@ -542,9 +638,9 @@ static void race_free(ws_loop *loop, bool dispatch_on_thread) {
         /* Let the delivering thread run on for a while: 10 more dispatch
          * rounds (or, for IO_THREAD, a sentinel round trip). */
         if (dispatch_on_thread) {
-            int start = atomic_load(&d.iterations);
+            int start = atomic_load(&d.calls);
             deadline = now_seconds() + WAIT_SECONDS;
-            while (atomic_load(&d.iterations) < start + 10 && now_seconds() < deadline)
+            while (atomic_load(&d.calls) < start + 10 && now_seconds() < deadline)
                 sleep_ms(2);
         } else {
             sentinel_round_trip(loop);
@@ -701,83 +797,73 @@ static void test_loop_free_before_sockets_dispatch_loop(void **state) {
 
 /* ---- ws_free of an OPEN socket sends 1001, on the wire ---- */
 
-static void expect_going_away(ws_loop *loop, bool free_loop_too) {
+/* Which handles a test frees, in which order (SOCKET_ONLY: the loop stays
+ * until the checks are done). */
+enum free_order { SOCKET_THEN_LOOP, LOOP_THEN_SOCKET, SOCKET_ONLY };
+
+/* Frees an OPEN socket, on a new loop of `delivery`, right after a send,
+ * and the loop in `order`; nobody dispatches after that. The server must
+ * get the message, then 1001 (the frees get it out themselves on a
+ * host-driven loop). */
+static void expect_going_away(ws_delivery_t delivery, enum free_order order) {
     raw_server raw;
     memset(&raw, 0, sizeof raw);
     assert_int_equal(raw_server_start(&raw), 0);
+    ws_loop *loop = NULL;
+    assert_int_equal(ws_loop_new(delivery, &loop), WS_OK);
     recorder r;
     recorder_init(&r);
     ws_socket *ws = open_socket(loop, raw.url, NULL, &r);
+    assert_int_equal(ws_ready_state(ws), WS_OPEN);
     assert_int_equal(ws_send_text(ws, "before free", 11), WS_OK);
+    if (order == LOOP_THEN_SOCKET) ws_loop_free(loop);
     ws_free(ws);
-    if (free_loop_too) ws_loop_free(loop);
-    /* The closing handshake completes in the background: no dispatch. */
-    assert_true(raw_server_wait(&raw));
-    const raw_frame *close = raw_server_close_frame(&raw);
-    if (!close)
-        print_error("no close frame reached the server (%zu frames, handshake %d, eof %d)\n",
-                    raw.nframes, raw.handshake_done, raw.got_eof);
-    assert_non_null(close);
-    assert_int_equal(close->size, 2);
-    assert_memory_equal(close->payload, "\x03\xe9", 2); /* 1001 going away */
-    /* What was sent before ws_free went out first. */
+    if (order == SOCKET_THEN_LOOP) ws_loop_free(loop);
+    const raw_frame *close = expect_going_away_frame(&raw);
+    /* What was sent before ws_free went out first, once. */
     assert_int_equal(raw_server_data_frames_before(&raw, close), 1);
     assert_string_equal((const char *)raw.frames[0].payload, "before free");
-    assert_true(raw.closing_handshake_done);
+    /* An I/O thread completes the closing handshake in the background. */
+    if (delivery != WS_DELIVERY_HOST_DRIVEN) assert_true(raw.closing_handshake_done);
     assert_int_equal(recorder_count(&r, 0), 1); /* only open */
+    if (order == SOCKET_ONLY) ws_loop_free(loop);
     raw_server_stop(&raw);
     recorder_free(&r);
 }
 
 static void test_rule27_free_open_socket_sends_going_away(void **state) {
-    struct fixture *f = *state;
-    expect_going_away(f->loop, false);
+    (void)state;
+    expect_going_away(WS_DELIVERY_DISPATCH, SOCKET_ONLY);
 }
 
 static void test_rule27_free_open_socket_then_loop_still_sends_going_away(void **state) {
     (void)state;
-    expect_going_away(new_dispatch_loop(), true);
+    expect_going_away(WS_DELIVERY_DISPATCH, SOCKET_THEN_LOOP);
 }
 
 static void test_rule27_free_open_socket_on_io_thread_loop_sends_going_away(void **state) {
     (void)state;
-    ws_loop *loop = NULL;
-    assert_int_equal(ws_loop_new(WS_DELIVERY_IO_THREAD, &loop), WS_OK);
-    expect_going_away(loop, false);
-    ws_loop_free(loop);
+    expect_going_away(WS_DELIVERY_IO_THREAD, SOCKET_ONLY);
+}
+
+static void test_rule27_free_open_socket_then_host_driven_loop_sends_going_away(void **state) {
+    (void)state;
+    expect_going_away(WS_DELIVERY_HOST_DRIVEN, SOCKET_THEN_LOOP);
+}
+
+static void test_rule27_free_host_driven_loop_then_open_socket_sends_going_away(void **state) {
+    (void)state;
+    expect_going_away(WS_DELIVERY_HOST_DRIVEN, LOOP_THEN_SOCKET);
 }
 
 /* ---- Resources come back once every handle is freed ---- */
 
-struct resources {
-    int fds, threads; /* the fd count includes the one opendir() holds */
-};
-
-static struct resources resources_now(void) {
-    struct resources r = {count_dir_entries("/proc/self/fd"), count_dir_entries("/proc/self/task")};
-    return r;
-}
-
-static struct resources baseline;
-
-static bool back_to_baseline(void *context) {
-    (void)context;
-    struct resources now = resources_now();
-    return now.fds <= baseline.fds && now.threads <= baseline.threads;
-}
+static resources baseline;
 
 /* Waits for fds and threads to return to the baseline; says what is left
  * when they do not. */
-static bool wait_back_to_baseline(void) {
-    bool released = poll_until(back_to_baseline, NULL, WAIT_SECONDS);
-    struct resources now = resources_now();
-    if (!released)
-        print_error("after freeing: %d fds, %d threads; before: %d fds, %d threads\n", now.fds,
-                    now.threads, baseline.fds, baseline.threads);
-    return released;
-}
+static bool wait_back_to_baseline(void) { return resources_back_to(&baseline, 0); }
 
-enum free_order { SOCKET_THEN_LOOP, LOOP_THEN_SOCKET };
 
 /* Frees an OPEN socket (its closing handshake still to run) and its loop, in
  * `order`; then the loop's I/O thread and its descriptors (eventfd, lws)
@@ -785,8 +871,7 @@ enum free_order { SOCKET_THEN_LOOP, LOOP_THEN_SOCKET };
  * freed"; "events not yet dispatched are dropped". */
 static void expect_resources_released(ws_delivery_t delivery, enum free_order order,
                                       bool exchange_first) {
-    baseline = resources_now();
-    assert_true(baseline.fds > 0 && baseline.threads > 0);
+    baseline = resources_now(false);
     ws_loop *loop = NULL;
     assert_int_equal(ws_loop_new(delivery, &loop), WS_OK);
     recorder r;
@@ -829,7 +914,7 @@ static void test_rule27_last_free_on_io_thread_releases_thread_and_fds(void **st
      * that thread cannot join itself, but must still end. */
     ws_loop *loop = NULL;
     recorder r;
-    baseline = resources_now();
+    baseline = resources_now(false);
     atomic_store(&freed_in_close, false);
     assert_int_equal(ws_loop_new(WS_DELIVERY_IO_THREAD, &loop), WS_OK);
     recorder_init(&r);
@@ -846,7 +931,7 @@ static void test_rule27_last_free_on_io_thread_releases_thread_and_fds(void **st
 static void test_loop_free_closed_socket_releases_thread_and_fds(void **state) {
     (void)state;
     /* The simple case: everything dispatched, nothing pending. */
-    baseline = resources_now();
+    baseline = resources_now(false);
     ws_loop *loop = new_dispatch_loop();
     recorder r;
     recorder_init(&r);
@@ -861,7 +946,7 @@ static void test_loop_free_closed_socket_releases_thread_and_fds(void **state) {
 
 /* ---- Many sockets ---- */
 
-#define NSOCKETS 50
+#define NSOCKETS 200
 #define NPER 10
 
 struct many {
@@ -893,21 +978,22 @@ static void test_loop_many_sockets_exchange_concurrently(void **state) {
     struct fixture *f = *state;
     struct many *m = calloc(1, sizeof *m);
     assert_non_null(m);
-    ws_socket *ws[NSOCKETS];
+    ws_socket **ws = calloc(NSOCKETS, sizeof *ws);
+    assert_non_null(ws);
     for (int i = 0; i < NSOCKETS; ++i) {
         recorder_init(&m->r[i]);
         ws[i] = NULL;
         assert_int_equal(ws_new_ex(f->loop, server.url, NULL, 0, NULL, &ws[i]), WS_OK);
         recorder_attach(&m->r[i], ws[i]);
     }
-    assert_true(wait_for(f->loop, all_open, m, WAIT_SECONDS));
+    assert_true(wait_for(f->loop, all_open, m, WAIT_SECONDS * 2));
     for (int k = 0; k < NPER; ++k)
         for (int i = 0; i < NSOCKETS; ++i) {
             char text[32];
             int n = snprintf(text, sizeof text, "s%d-m%d", i, k);
             assert_int_equal(ws_send_text(ws[i], text, (size_t)n), WS_OK);
         }
-    assert_true(wait_for(f->loop, all_messages, m, WAIT_SECONDS));
+    assert_true(wait_for(f->loop, all_messages, m, WAIT_SECONDS * 2));
     for (int i = 0; i < NSOCKETS; ++i) {
         assert_int_equal(recorder_count(&m->r[i], WS_EVENT_MESSAGE), NPER);
         for (int k = 0; k < NPER; ++k) {
@@ -919,13 +1005,17 @@ static void test_loop_many_sockets_exchange_concurrently(void **state) {
         }
         assert_int_equal(ws_close(ws[i], 1000, NULL), WS_OK);
     }
-    assert_true(wait_for(f->loop, all_closed, m, WAIT_SECONDS));
+    assert_true(wait_for(f->loop, all_closed, m, WAIT_SECONDS * 2));
     for (int i = 0; i < NSOCKETS; ++i) {
-        assert_true(recorder_get(&m->r[i], WS_EVENT_CLOSE, 0)->was_clean);
+        const rec_event *close = recorder_get(&m->r[i], WS_EVENT_CLOSE, 0);
+        assert_true(close->was_clean);
+        assert_int_equal(close->code, 1000);
         assert_int_equal(recorder_count(&m->r[i], WS_EVENT_ERROR), 0);
+        assert_int_equal(recorder_count(&m->r[i], 0), NPER + 2); /* open, messages, close */
         ws_free(ws[i]);
         recorder_free(&m->r[i]);
     }
+    free(ws);
     free(m);
 }
 
@@ -966,10 +1056,14 @@ static void test_loop_sends_from_four_threads(void **state) {
     bool done = wait_events(f->loop, &f->r, WS_EVENT_MESSAGE, NTHREADS * NEACH);
     for (int t = 0; t < NTHREADS; ++t) pthread_join(threads[t], NULL);
     for (int t = 0; t < NTHREADS; ++t) assert_int_equal(senders[t].failures, 0);
+    if (!done)
+        print_error("%zu of %d echoes arrived\n", recorder_count(&f->r, WS_EVENT_MESSAGE),
+                    NTHREADS * NEACH);
     assert_true(done);
     assert_int_equal(recorder_count(&f->r, WS_EVENT_MESSAGE), NTHREADS * NEACH);
 
     int next[NTHREADS] = {0};
+    pthread_t me = pthread_self();
     for (size_t i = 0; i < NTHREADS * NEACH; ++i) {
         const rec_event *e = recorder_get(&f->r, WS_EVENT_MESSAGE, i);
         int id = -1, seq = -1;
@@ -979,6 +1073,8 @@ static void test_loop_sends_from_four_threads(void **state) {
         assert_int_equal(seq, next[id]);
         assert_int_equal(e->binary, (seq % 2) != 0);
         next[id]++;
+        /* Listeners run on the thread that dispatches: this one. */
+        assert_true(pthread_equal(e->thread, me));
     }
     for (int t = 0; t < NTHREADS; ++t) assert_int_equal(next[t], NEACH);
     assert_int_equal(ws_buffered_amount(ws), 0);
@@ -988,25 +1084,28 @@ static void test_loop_sends_from_four_threads(void **state) {
 int main(void) {
     test_support_init();
     const struct CMUnitTest tests[] = {
+        EACH_HOST_DISPATCHED_MODE(test_loop_echo_conversation_on_dispatching_thread),
         T(test_loop_fd_readable_while_events_wait),
         cmocka_unit_test(test_loop_fd_minus_one_for_io_thread_and_null),
         T(test_loop_dispatch_counts_events),
         cmocka_unit_test(test_loop_leaves_sigpipe_disposition_alone),
         T(test_loop_deferred_connect_waits_for_ws_connect),
         T(test_loop_deferred_socket_freed_unconnected),
-        T(test_loop_two_threads_dispatching_deliver_each_event_once_in_order),
-        T(test_loop_next_event_pull_path),
+        EACH_HOST_DISPATCHED_MODE(test_loop_two_threads_dispatching_deliver_each_event_once_in_order),
+        EACH_HOST_DISPATCHED_MODE(test_loop_next_event_pull_path),
         T(test_loop_next_event_skips_freed_socket),
         T(test_loop_next_event_outlives_ws_free_until_next_call),
         cmocka_unit_test(test_loop_io_thread_delivers_without_dispatch),
-        T(test_loop_dispatch_from_listener_is_reentrant),
+        EACH_HOST_DISPATCHED_MODE(test_loop_dispatch_from_listener_is_reentrant),
         T(test_rule27_free_inside_own_listener),
         T(test_rule27_free_from_other_thread_while_dispatching),
         cmocka_unit_test(test_rule27_free_while_io_thread_delivers),
         T(test_rule27_free_in_every_state),
-        T(test_rule27_free_open_socket_sends_going_away),
+        cmocka_unit_test(test_rule27_free_open_socket_sends_going_away),
         cmocka_unit_test(test_rule27_free_open_socket_then_loop_still_sends_going_away),
         cmocka_unit_test(test_rule27_free_open_socket_on_io_thread_loop_sends_going_away),
+        cmocka_unit_test(test_rule27_free_open_socket_then_host_driven_loop_sends_going_away),
+        cmocka_unit_test(test_rule27_free_host_driven_loop_then_open_socket_sends_going_away),
         cmocka_unit_test(test_loop_free_before_sockets_keeps_them_working),
         cmocka_unit_test(test_loop_free_before_sockets_dispatch_loop),
         cmocka_unit_test(test_loop_free_closed_socket_releases_thread_and_fds),
@@ -1014,8 +1113,8 @@ int main(void) {
         cmocka_unit_test(test_rule27_free_loop_then_socket_releases_thread_and_fds),
         cmocka_unit_test(test_rule27_free_io_thread_loop_releases_thread_and_fds),
         cmocka_unit_test(test_rule27_last_free_on_io_thread_releases_thread_and_fds),
-        T(test_loop_many_sockets_exchange_concurrently),
-        T(test_loop_sends_from_four_threads),
+        EACH_HOST_DISPATCHED_MODE(test_loop_many_sockets_exchange_concurrently),
+        EACH_HOST_DISPATCHED_MODE(test_loop_sends_from_four_threads),
     };
     return cmocka_run_group_tests(tests, echo_group_setup, echo_group_teardown);
 }

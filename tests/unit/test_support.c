@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <netinet/in.h>
 #include <openssl/evp.h>
 #include <openssl/sha.h>
@@ -631,13 +632,86 @@ int echo_group_teardown(void **state) {
     return 0;
 }
 
-int fixture_setup(void **state) {
+const raw_frame *expect_going_away_frame(raw_server *raw) {
+    assert_true(raw_server_wait(raw));
+    const raw_frame *close = raw_server_close_frame(raw);
+    if (!close)
+        print_error("no close frame reached the server (%zu frames, handshake %d, eof %d)\n",
+                    raw->nframes, raw->handshake_done, raw->got_eof);
+    assert_non_null(close);
+    assert_int_equal(close->size, 2);
+    assert_memory_equal(close->payload, "\x03\xe9", 2);
+    return close;
+}
+
+/* ---- Resources ---- */
+
+/* mallinfo2() counts glibc's heap; a sanitizer's allocator is not in it. */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define HEAP_MEASURABLE 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define HEAP_MEASURABLE 0
+#endif
+#endif
+#ifndef HEAP_MEASURABLE
+#define HEAP_MEASURABLE 1
+#endif
+
+resources resources_now(bool with_heap) {
+    resources r = {count_dir_entries("/proc/self/fd"), count_dir_entries("/proc/self/task"), 0};
+    assert_true(r.fds > 0 && r.threads > 0);
+#if HEAP_MEASURABLE
+    if (with_heap) r.heap = mallinfo2().uordblks;
+#else
+    (void)with_heap;
+#endif
+    return r;
+}
+
+struct resources_wait {
+    const resources *baseline;
+    size_t heap_slack;
+};
+
+static bool resources_returned(void *context) {
+    const struct resources_wait *w = context;
+    resources now = resources_now(w->baseline->heap != 0);
+    return now.fds <= w->baseline->fds && now.threads <= w->baseline->threads &&
+           (w->baseline->heap == 0 || now.heap <= w->baseline->heap + w->heap_slack);
+}
+
+bool resources_back_to(const resources *baseline, size_t heap_slack) {
+    struct resources_wait w = {baseline, heap_slack};
+    bool back = poll_until(resources_returned, &w, WAIT_SECONDS);
+    if (!back) {
+        resources now = resources_now(baseline->heap != 0);
+        print_error("after freeing: %d fds, %d threads, %zu heap bytes; before: %d, %d, %zu\n",
+                    now.fds, now.threads, now.heap, baseline->fds, baseline->threads,
+                    baseline->heap);
+    }
+    return back;
+}
+
+const ws_delivery_t host_dispatched_modes[2] = {WS_DELIVERY_DISPATCH, WS_DELIVERY_HOST_DRIVEN};
+
+static int setup_with(void **state, ws_delivery_t delivery) {
     struct fixture *f = calloc(1, sizeof *f);
     if (!f) return -1;
-    f->loop = new_dispatch_loop();
+    if (ws_loop_new(delivery, &f->loop) != WS_OK) {
+        free(f);
+        return -1;
+    }
+    f->delivery = delivery;
     recorder_init(&f->r);
     *state = f;
     return 0;
+}
+
+int fixture_setup(void **state) { return setup_with(state, WS_DELIVERY_DISPATCH); }
+
+int delivery_fixture_setup(void **state) {
+    return setup_with(state, *(const ws_delivery_t *)*state);
 }
 
 int fixture_teardown(void **state) {

@@ -108,6 +108,9 @@ bool raw_server_wait(raw_server *server);
 void raw_server_stop(raw_server *server);
 /* The first close frame the client sent, or NULL. */
 const raw_frame *raw_server_close_frame(raw_server *server);
+/* Waits for the raw server's conversation to end and checks that it got a
+ * 1001 (going away) close frame (ws_free of an open socket); returns it. */
+const raw_frame *expect_going_away_frame(raw_server *server);
 /* Number of data frames (text, binary or continuation) before `frame`. */
 size_t raw_server_data_frames_before(raw_server *server, const raw_frame *frame);
 
@@ -198,6 +201,24 @@ int count_dir_entries(const char *path);
 /* Sleeps for `ms` milliseconds (only for polling, never to wait out time). */
 void sleep_ms(int ms);
 
+/* ---- Resources: what freeing must give back ------------------------------- */
+
+/* Descriptors and threads in use (the fd count includes the one opendir()
+ * holds), and the glibc heap in use when measured (0 otherwise). */
+typedef struct resources {
+    int fds, threads;
+    size_t heap;
+} resources;
+
+/* What the process holds now; the heap too when `with_heap` (and no
+ * sanitizer replaces malloc). Fails the test if /proc cannot be read. */
+resources resources_now(bool with_heap);
+
+/* Waits (bounded) until descriptors and threads are back to at most
+ * `baseline`'s, and the heap, if measured, within `heap_slack` bytes of it.
+ * Prints what is left when they are not; returns whether they came back. */
+bool resources_back_to(const resources *baseline, size_t heap_slack);
+
 /* ---- Helpers -------------------------------------------------------------- */
 
 /* Registers a socket's listeners; called before the socket can see any event. */
@@ -230,13 +251,30 @@ extern echo_server server;
 int echo_group_setup(void **state);
 int echo_group_teardown(void **state);
 
-/* A fixture per test: a dispatch loop and a recorder, freed afterwards. */
+/* A fixture per test: a loop and a recorder, freed afterwards. A test that
+ * frees the loop itself sets `loop` to NULL. */
 struct fixture {
     ws_loop *loop;
+    ws_delivery_t delivery; /* the loop's */
     recorder r;
 };
+/* With a WS_DELIVERY_DISPATCH loop. */
 int fixture_setup(void **state);
+/* With a loop of the mode `*state` points to on entry (a ws_delivery_t, the
+ * CMUnitTest's initial state). */
+int delivery_fixture_setup(void **state);
 int fixture_teardown(void **state);
 #define T(name) cmocka_unit_test_setup_teardown(name, fixture_setup, fixture_teardown)
+
+/* The modes in which the host's thread runs the listeners: index 0
+ * WS_DELIVERY_DISPATCH, 1 WS_DELIVERY_HOST_DRIVEN. */
+extern const ws_delivery_t host_dispatched_modes[2];
+/* Two entries of a CMUnitTest table: `name` with the fixture on a dispatch
+ * loop and on a host-driven loop, each run named after its mode. */
+#define EACH_HOST_DISPATCHED_MODE(name)                                                  \
+    {#name " [dispatch]", name, delivery_fixture_setup, fixture_teardown,                \
+     (void *)&host_dispatched_modes[0]},                                                 \
+    {#name " [host-driven]", name, delivery_fixture_setup, fixture_teardown,             \
+     (void *)&host_dispatched_modes[1]}
 
 #endif

@@ -183,6 +183,20 @@ describe("close", function()
     assert.are.equal(string.rep("a", 123), report.close_reason)
   end)
 
+  it("a reason without a code is sent with 1000, as close(undefined, reason) in a browser", function()
+    local path = H.unique()
+    local ws = open_socket(node.url(path))
+    local ev
+    ws.onclose = function(e) ev = e end
+    assert.is_true(ws:close(nil, "r"))
+    H.wait_closed(ws)
+    assert.are.equal(1000, ev.code)
+    assert.are.equal("r", ev.reason)
+    local report = node.report(path)
+    assert.are.equal(1000, report.close_code)
+    assert.are.equal("r", report.close_reason)
+  end)
+
   it("rule 18: while CONNECTING the connection fails: CLOSING, then error, then close 1006", function()
     local path = H.unique()
     local ws = assert(polyws.new(node.url(path)))

@@ -86,6 +86,39 @@ namespace Polyws.Tests
         }
 
         [Fact]
+        public void NativeCloseWithReasonButNoCodeSends1000()
+        {
+            // Close(code, reason) always has a code; the C call under it takes 0 for "no code",
+            // and a reason with code 0 goes out as 1000 (close(undefined, reason) in a browser).
+            // polyws-echo answers with the code and reason it received.
+            Assert.Equal(Native.ws_result.WS_OK,
+                Native.PolywsNative.ws_loop_new(Native.ws_delivery_t.WS_DELIVERY_DISPATCH, out IntPtr loop));
+            try
+            {
+                Assert.Equal(Native.ws_result.WS_OK,
+                    Native.PolywsNative.ws_new_ex(loop, _peers.Echo.Url(), Array.Empty<string>(), IntPtr.Zero, out IntPtr ws));
+                try
+                {
+                    Assert.Equal(Native.ws_event_type_t.WS_EVENT_OPEN, NextEventType(loop, out _));
+                    Assert.Equal(Native.ws_result.WS_OK, Native.PolywsNative.ws_close(ws, 0, "r"));
+                    Assert.Equal(Native.ws_event_type_t.WS_EVENT_CLOSE, NextEventType(loop, out IntPtr close));
+                    Assert.Equal(1000, Native.PolywsNative.ws_event_code(close));
+                    Assert.Equal("r", Native.PolywsNative.ws_event_reason(close));
+                }
+                finally { Native.PolywsNative.ws_free(ws); }
+            }
+            finally { Native.PolywsNative.ws_loop_free(loop); }
+        }
+
+        /// <summary>The next event of a dispatch loop (valid until the next call), within 10 s.</summary>
+        private static Native.ws_event_type_t NextEventType(IntPtr loop, out IntPtr ev)
+        {
+            Assert.Equal(Native.ws_result.WS_OK, Native.PolywsNative.ws_loop_next_event(loop, 10000, out ev));
+            Assert.NotEqual(IntPtr.Zero, ev);
+            return Native.PolywsNative.ws_event_type(ev);
+        }
+
+        [Fact]
         public void CloseWhileConnectingFailsTheConnection()
         {
             using var ws = new WebSocket(_peers.Node.Url("/slow-handshake"));

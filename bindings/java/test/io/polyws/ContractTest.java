@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The browser contract (shared/design/contract.md) as Java sees it, against
+ * The browser contract (docs/contract.md) as Java sees it, against
  * Node ws, Python websockets, the scripted raw server and polyws-echo.
  */
 @Timeout(60)

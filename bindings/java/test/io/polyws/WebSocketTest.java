@@ -114,6 +114,22 @@ class WebSocketTest {
   }
 
   @Test
+  void closeWithReasonButNoCodeSends1000() throws Exception {
+    // close(0, reason) is close(undefined, reason): the code becomes 1000.
+    Recorder r = new Recorder();
+    WebSocket ws = r.attach(WebSocket.builder(node.url("/close-no-code-reason"))).build();
+    r.next(EventType.OPEN);
+    ws.close(0, "r");
+    CloseEvent c = r.next(EventType.CLOSE);
+    assertEquals(1000, c.code());
+    assertEquals("r", c.reason());
+    // What the server received, not just what it answered.
+    String report = node.report(l -> l.contains("/close-no-code-reason"), WAIT_S);
+    assertNotNull(report);
+    assertTrue(report.contains("\"close_code\":1000,\"close_reason\":\"r\""), report);
+  }
+
+  @Test
   void binaryAndTextStayApart() throws Exception {
     Recorder r = new Recorder();
     WebSocket ws = r.attach(WebSocket.builder(echo.url("/"))).build();

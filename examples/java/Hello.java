@@ -1,8 +1,6 @@
-// A whole polyws program in one file. With nothing but the jar:
-//
-//   java -cp polyws-0.1.0.jar Hello.java ws://127.0.0.1:9001/
-//
-// (the native libraries come out of the jar; no java.library.path needed).
+// Sends one message to an echo server, prints the echo, closes. With
+// nothing but the jar (the native libraries come out of it):
+//   java -cp polyws-0.1.0.jar Hello.java [URL]
 import io.polyws.CloseEvent;
 import io.polyws.WebSocket;
 import java.util.concurrent.CompletableFuture;
@@ -20,5 +18,6 @@ public class Hello {
     System.out.println("echo: " + reply.get(10, TimeUnit.SECONDS));
     CloseEvent closed = ws.closeAsync(1000, "bye").get(10, TimeUnit.SECONDS);
     System.out.println("closed: " + closed.code() + " clean=" + closed.wasClean());
+    System.exit(closed.wasClean() ? 0 : 1);
   }
 }
