@@ -18,6 +18,7 @@ namespace Polyws
         public string Protocol;
         public string Extensions;
         public uint Attempt;
+        public bool InBacklog; // a message counted by the socket's ReceiveBacklog until consumed
         public bool ChangesState => Type != ws_event_type_t.WS_EVENT_MESSAGE;
 
         /// <summary>Copies the event <paramref name="ev"/> of <paramref name="socket"/>.</summary>
@@ -35,8 +36,8 @@ namespace Polyws
                     ReadOnlySpan<byte> payload = PolywsNative.ws_event_data(ev);
                     var binaryType = (BinaryType)PolywsNative.ws_event_binary_type(ev);
                     e.Message = PolywsNative.ws_event_is_binary(ev)
-                        ? new WebSocketMessage(MessageType.Binary, null, payload.ToArray(), binaryType)
-                        : new WebSocketMessage(MessageType.Text, Utf8.Decode(payload), null, binaryType);
+                        ? new WebSocketMessage(MessageType.Binary, null, payload.ToArray(), binaryType, payload.Length)
+                        : new WebSocketMessage(MessageType.Text, Utf8.Decode(payload), null, binaryType, payload.Length);
                     break;
                 }
                 case ws_event_type_t.WS_EVENT_ERROR:

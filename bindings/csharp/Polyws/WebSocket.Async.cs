@@ -7,7 +7,7 @@ using System.Threading.Tasks;
 namespace Polyws
 {
     // The async API for services: ConnectAsync, ReceiveAsync / ReceiveAllAsync (over
-    // MessageQueue), SendAsync, CloseAsync.
+    // the MessageQueue, bounded by the ReceiveBacklog), SendAsync, CloseAsync.
     public sealed partial class WebSocket
     {
         /// <summary>
@@ -47,6 +47,15 @@ namespace Polyws
         /// message before the close was read. Needs <see cref="WebSocketSettings.QueueMessages"/>
         /// (set by ConnectAsync).
         /// </summary>
+        /// <remarks>
+        /// The socket is read only as fast as messages are taken: at most
+        /// <see cref="WebSocketSettings.ReceiveQueueCapacity"/> messages (and
+        /// <see cref="WebSocketSettings.ReceiveLimit"/> bytes) wait here; past that the
+        /// socket's events are paused in the library, which stops reading the socket at its
+        /// receive limit, and the server's writes block. Events behind the held messages
+        /// (the close, OnMessage handlers) wait with them. <see cref="Close()"/> stops holding
+        /// back: messages are no longer delivered after it, and the closing handshake is read.
+        /// </remarks>
         public Task<WebSocketMessage> ReceiveAsync(CancellationToken cancellationToken = default)
         {
             if (_queue == null)

@@ -102,6 +102,13 @@ namespace Polyws
                     }
                     PendingEvent e = PendingEvent.Take(this, ev);
                     count++;
+                    // A message that will wait for its consumer (the context's thread, a
+                    // ReceiveAsync) is counted until consumed; a full backlog pauses the socket.
+                    if (e.Message != null && (post || _queue != null))
+                    {
+                        e.InBacklog = true;
+                        _backlog.Taken(e.Message);
+                    }
                     if (e.Type == ws_event_type_t.WS_EVENT_CLOSE && !e.Close.WillReconnect) _finished = true;
                     if (post)
                     {
@@ -162,9 +169,14 @@ namespace Polyws
                 case ws_event_type_t.WS_EVENT_MESSAGE:
                     // A message taken before close() was called on the context thread
                     // is not delivered, as in a browser.
-                    if (ReadyState != ReadyState.Open) return;
-                    _queue?.Enqueue(e.Message);
+                    if (ReadyState != ReadyState.Open)
+                    {
+                        if (e.InBacklog) _backlog.Consumed(e.Message);
+                        return;
+                    }
+                    _queue?.Enqueue(e.Message); // consumed when ReceiveAsync takes it
                     Raise("message", OnMessage, new MessageEventArgs(e.Message));
+                    if (_queue == null && e.InBacklog) _backlog.Consumed(e.Message);
                     break;
                 case ws_event_type_t.WS_EVENT_ERROR:
                     SetDispatchedState(ReadyState.Closed, posted);

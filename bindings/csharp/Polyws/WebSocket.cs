@@ -26,7 +26,8 @@ namespace Polyws
     /// <para>The class is split by concept: this file holds the browser's attributes
     /// and methods; WebSocket.NativeHandle.cs the native loop and socket,
     /// WebSocket.Listeners.cs the events, WebSocket.EventPump.cs the thread that takes
-    /// and runs events, WebSocket.Async.cs the async API, MessageQueue.cs its buffer.</para>
+    /// and runs events, WebSocket.Async.cs the async API,
+    /// WebSocket.Backpressure.cs the receive limit and the bound on what managed code holds.</para>
     /// </remarks>
     public sealed partial class WebSocket : IDisposable
     {
@@ -65,7 +66,9 @@ namespace Polyws
                 _context = SynchronizationContext.Current ?? throw new InvalidOperationException(
                     "EventDelivery.SynchronizationContext: there is no SynchronizationContext on this thread");
             }
-            if (settings.QueueMessages) _queue = new MessageQueue();
+            _backlog = new ReceiveBacklog(settings.ReceiveQueueCapacity,
+                settings.ReceiveLimit ?? DefaultReceiveLimit, SetEventsPaused);
+            if (settings.QueueMessages) _queue = new MessageQueue(_backlog);
 
             CreateNative(url, protocols, settings);
             Url = PolywsNative.ws_url(_ws);
@@ -247,6 +250,9 @@ namespace Polyws
                 if (r != ws_result.WS_OK)
                     throw Errors.ToException(r, PolywsNative.ws_last_error(_ws), r == ws_result.WS_ERR_INVALID_ACCESS ? "code" : nameof(reason));
             }
+            // Messages are no longer delivered: hold nothing back, so that the library
+            // reads on to the server's close frame.
+            _backlog.Release();
             int s = _shadowState;
             if (s == (int)ReadyState.Connecting || s == (int)ReadyState.Open)
                 Interlocked.CompareExchange(ref _shadowState, (int)ReadyState.Closing, s);
