@@ -19,7 +19,6 @@ namespace Polyws
         public string Extensions;
         public uint Attempt;
         public bool InBacklog; // a message counted by the socket's ReceiveBacklog until consumed
-        public bool ChangesState => Type != ws_event_type_t.WS_EVENT_MESSAGE;
 
         /// <summary>Copies the event <paramref name="ev"/> of <paramref name="socket"/>.</summary>
         public static PendingEvent Take(WebSocket socket, IntPtr ev)

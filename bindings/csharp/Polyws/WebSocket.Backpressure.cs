@@ -1,5 +1,6 @@
 using System;
 using System.Diagnostics;
+using System.Threading;
 using Polyws.Native;
 
 namespace Polyws
@@ -36,15 +37,29 @@ namespace Polyws
         /// <summary>The managed side's backlog (for tests).</summary>
         internal ReceiveBacklog Backlog => _backlog;
 
+        // Taken around ws_loop_next_event and ws_pause / ws_resume. The library can
+        // reorder a socket's events when ws_resume runs while another thread is inside
+        // ws_loop_next_event (the socket's flag is cleared before its held events are put
+        // back, and the taking thread may hand out a newer event in between); with this
+        // lock they never overlap. It is held only for short calls while the socket is
+        // paused (TakeEvent), and a pause is only ever made by the pumping thread itself.
+        private readonly object _takeLock = new object();
+        private volatile bool _eventsPaused;
+
         /// <summary>ws_pause / ws_resume; nothing once disposed (ws_free dropped what was held).</summary>
         private void SetEventsPaused(bool paused)
         {
-            lock (_handleLock)
+            lock (_takeLock)
             {
-                if (_ws == IntPtr.Zero) return;
-                ws_result r = paused ? PolywsNative.ws_pause(_ws) : PolywsNative.ws_resume(_ws);
-                // Fails only for a NULL socket, which _ws is not.
-                Debug.Assert(r == ws_result.WS_OK);
+                lock (_handleLock)
+                {
+                    if (_ws == IntPtr.Zero) return;
+                    ws_result r = paused ? PolywsNative.ws_pause(_ws) : PolywsNative.ws_resume(_ws);
+                    // Fails only for a NULL socket, which _ws is not.
+                    Debug.Assert(r == ws_result.WS_OK);
+                }
+                _eventsPaused = paused;
+                Monitor.PulseAll(_takeLock); // a TakeEvent waiting out the pause
             }
         }
     }

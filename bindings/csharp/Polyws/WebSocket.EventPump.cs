@@ -23,7 +23,6 @@ namespace Polyws
         // State as the host has seen it dispatched, for SynchronizationContext
         // delivery: events are taken (and the library's state moves) on the pump
         // thread before they run on the context.
-        private int _pendingStateEvents;
         private volatile int _shadowState = (int)ReadyState.Connecting;
 
         private string _lastErrorEvent; // the last error event's text, for ConnectAsync's exception
@@ -93,7 +92,7 @@ namespace Polyws
                         if (left <= 0) break;
                         wait = (int)Math.Min(left, WaitSliceMs);
                     }
-                    ws_result r = PolywsNative.ws_loop_next_event(_loop, wait, out IntPtr ev);
+                    ws_result r = TakeEvent(wait, out IntPtr ev);
                     if (r != ws_result.WS_OK) throw Errors.ToException(r, PolywsNative.ws_last_error(IntPtr.Zero), null);
                     if (ev == IntPtr.Zero)
                     {
@@ -112,7 +111,6 @@ namespace Polyws
                     if (e.Type == ws_event_type_t.WS_EVENT_CLOSE && !e.Close.WillReconnect) _finished = true;
                     if (post)
                     {
-                        if (e.ChangesState) Interlocked.Increment(ref _pendingStateEvents);
                         _context.Post(RunPosted, e);
                     }
                     else
@@ -138,17 +136,29 @@ namespace Polyws
             return count;
         }
 
+        /// <summary>
+        /// ws_loop_next_event, never at the same time as ws_resume (see SetEventsPaused).
+        /// While the socket is paused nothing can come out, so the wait is spent here,
+        /// where a resume wakes it, after one call that keeps a host-driven loop's I/O going.
+        /// </summary>
+        private ws_result TakeEvent(int wait, out IntPtr ev)
+        {
+            lock (_takeLock)
+            {
+                if (!_eventsPaused) return PolywsNative.ws_loop_next_event(_loop, wait, out ev);
+                ws_result r = PolywsNative.ws_loop_next_event(_loop, 0, out ev);
+                if (r == ws_result.WS_OK && ev == IntPtr.Zero && wait > 0) Monitor.Wait(_takeLock, wait);
+                return r;
+            }
+        }
+
         private static readonly SendOrPostCallback RunPosted = state =>
         {
             var e = (PendingEvent)state;
             WebSocket ws = e.Socket;
             lock (ws._runLock)
             {
-                if (ws._disposed)
-                {
-                    if (e.ChangesState) Interlocked.Decrement(ref ws._pendingStateEvents);
-                    return;
-                }
+                if (ws._disposed) return;
                 ws.Run(e);
             }
         };
@@ -156,13 +166,12 @@ namespace Polyws
         /// <summary>Raises one event. Caller holds _runLock and checked _disposed.</summary>
         private void Run(PendingEvent e)
         {
-            bool posted = _delivery == EventDelivery.SynchronizationContext;
             switch (e.Type)
             {
                 case ws_event_type_t.WS_EVENT_OPEN:
                     _protocol = e.Protocol ?? string.Empty;
                     _extensions = e.Extensions ?? string.Empty;
-                    SetDispatchedState(ReadyState.Open, posted);
+                    SetDispatchedState(ReadyState.Open);
                     Raise("open", OnOpen);
                     _opened.TrySetResult(true);
                     break;
@@ -179,11 +188,11 @@ namespace Polyws
                     if (_queue == null && e.InBacklog) _backlog.Consumed(e.Message);
                     break;
                 case ws_event_type_t.WS_EVENT_ERROR:
-                    SetDispatchedState(ReadyState.Closed, posted);
+                    SetDispatchedState(ReadyState.Closed);
                     Raise("error", OnError, new WebSocketErrorEventArgs(e.Error ?? string.Empty));
                     break;
                 case ws_event_type_t.WS_EVENT_CLOSE:
-                    SetDispatchedState(ReadyState.Closed, posted);
+                    SetDispatchedState(ReadyState.Closed);
                     Raise("close", OnClose, e.Close);
                     if (!e.Close.WillReconnect)
                     {
@@ -199,17 +208,13 @@ namespace Polyws
                 case ws_event_type_t.WS_EVENT_RECONNECT:
                     _protocol = string.Empty;
                     _extensions = string.Empty;
-                    SetDispatchedState(ReadyState.Connecting, posted);
+                    SetDispatchedState(ReadyState.Connecting);
                     Raise("reconnect", OnReconnect, new ReconnectEventArgs(e.Attempt));
                     break;
             }
             if (e.Type == ws_event_type_t.WS_EVENT_ERROR) _lastErrorEvent = e.Error;
         }
 
-        private void SetDispatchedState(ReadyState state, bool posted)
-        {
-            _shadowState = (int)state;
-            if (posted) Interlocked.Decrement(ref _pendingStateEvents);
-        }
+        private void SetDispatchedState(ReadyState state) => _shadowState = (int)state;
     }
 }

@@ -7,8 +7,9 @@ namespace Polyws
     // them, how they are created from the settings and how they are released.
     public sealed partial class WebSocket
     {
-        // Lock order: _nativeLock -> _runLock -> _handleLock. Dispose() takes the
-        // last two, releases them, then takes _nativeLock.
+        // Lock order: _nativeLock -> _runLock -> the MessageQueue's -> the ReceiveBacklog's
+        // -> _takeLock -> _handleLock. Dispose() takes _runLock and _handleLock, releases
+        // them, then takes _nativeLock.
         private readonly object _nativeLock = new object(); // calls that take events from the loop; frees the loop
         private readonly object _runLock = new object();    // running a handler; Dispose() waits for it
         private readonly object _handleLock = new object(); // any call on _ws; freeing it

@@ -85,7 +85,11 @@ namespace Polyws
         {
             get
             {
-                if (Volatile.Read(ref _pendingStateEvents) > 0) return (ReadyState)_shadowState;
+                // With SynchronizationContext delivery the library's state moves when the
+                // binding's thread takes an event, before the event runs on the context:
+                // the host sees what the events run so far (and its own close()) announced.
+                if (_delivery == EventDelivery.SynchronizationContext)
+                    return _disposed ? ReadyState.Closed : (ReadyState)_shadowState;
                 lock (_handleLock)
                 {
                     if (_ws == IntPtr.Zero) return ReadyState.Closed;
