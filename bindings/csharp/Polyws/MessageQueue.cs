@@ -10,24 +10,45 @@ namespace Polyws
     /// drained by any number of awaiting readers. Completed (readers get null) when
     /// the connection is closed for good.
     /// </summary>
+    /// <remarks>
+    /// Bounded without ever blocking the dispatch thread: every message in it is
+    /// counted by the socket's <see cref="ReceiveBacklog"/> until a reader takes it,
+    /// and the backlog pauses the socket in the library while the queue is full.
+    /// </remarks>
     internal sealed class MessageQueue
     {
         private readonly object _lock = new object();
+        private readonly ReceiveBacklog _backlog;
         private readonly Queue<WebSocketMessage> _messages = new Queue<WebSocketMessage>();
         private readonly LinkedList<TaskCompletionSource<WebSocketMessage>> _readers =
             new LinkedList<TaskCompletionSource<WebSocketMessage>>();
         private bool _completed;
 
+        public MessageQueue(ReceiveBacklog backlog) => _backlog = backlog;
+
+        /// <summary>Messages waiting for a reader.</summary>
+        public int Count
+        {
+            get { lock (_lock) return _messages.Count; }
+        }
+
+        /// <summary>Adds a message counted as taken by the backlog (it counts as consumed
+        /// once a reader has it).</summary>
         public void Enqueue(WebSocketMessage message)
         {
             TaskCompletionSource<WebSocketMessage> reader = null;
             lock (_lock)
             {
-                if (_completed) return;
+                if (_completed)
+                {
+                    _backlog.Consumed(message);
+                    return;
+                }
                 if (_readers.Count > 0)
                 {
                     reader = _readers.First.Value;
                     _readers.RemoveFirst();
+                    _backlog.Consumed(message);
                 }
                 else
                 {
@@ -56,7 +77,12 @@ namespace Polyws
             LinkedListNode<TaskCompletionSource<WebSocketMessage>> node;
             lock (_lock)
             {
-                if (_messages.Count > 0) return Task.FromResult(_messages.Dequeue());
+                if (_messages.Count > 0)
+                {
+                    WebSocketMessage message = _messages.Dequeue();
+                    _backlog.Consumed(message);
+                    return Task.FromResult(message);
+                }
                 if (_completed) return Task.FromResult<WebSocketMessage>(null);
                 if (cancellationToken.IsCancellationRequested) return Task.FromCanceled<WebSocketMessage>(cancellationToken);
                 // Continuations never run on the dispatch thread inside Enqueue.

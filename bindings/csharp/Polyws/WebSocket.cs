@@ -1,7 +1,5 @@
 using System;
-using System.Collections.Generic;
 using System.Diagnostics;
-using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
 using Polyws.Native;
@@ -25,35 +23,16 @@ namespace Polyws
     /// <para>An exception thrown by a handler is caught, reported through
     /// <see cref="HandlerException"/> (or <see cref="Trace"/> when nobody listens),
     /// and the remaining handlers and events run as usual.</para>
+    /// <para>The class is split by concept: this file holds the browser's attributes
+    /// and methods; WebSocket.NativeHandle.cs the native loop and socket,
+    /// WebSocket.Listeners.cs the events, WebSocket.EventPump.cs the thread that takes
+    /// and runs events, WebSocket.Async.cs the async API,
+    /// WebSocket.Backpressure.cs the receive limit and the bound on what managed code holds.</para>
     /// </remarks>
-    public sealed class WebSocket : IDisposable
+    public sealed partial class WebSocket : IDisposable
     {
-        // How long one native wait lasts at most, so that Dispose() never waits
-        // longer than this for a thread that is waiting for events.
-        private const int WaitSliceMs = 50;
-
-        // Lock order: _nativeLock -> _runLock -> _handleLock. Dispose() takes the
-        // last two, releases them, then takes _nativeLock.
-        private readonly object _nativeLock = new object(); // calls that take events from the loop; frees the loop
-        private readonly object _runLock = new object();    // running a handler; Dispose() waits for it
-        private readonly object _handleLock = new object(); // any call on _ws; freeing it
-
-        private IntPtr _loop;
-        private IntPtr _ws;
-        private volatile bool _disposed;
-        private bool _freeLoopWhenPumpEnds;
-        private int _handlerDepth; // > 0 while a handler run by Pump() is on the stack
-
         private readonly EventDelivery _delivery;
         private readonly SynchronizationContext _context;
-        private Thread _thread;
-        private volatile bool _finished; // the final close event has been taken
-
-        // State as the host has seen it dispatched, for SynchronizationContext
-        // delivery: events are taken (and the library's state moves) on the pump
-        // thread before they run on the context.
-        private int _pendingStateEvents;
-        private volatile int _shadowState = (int)ReadyState.Connecting;
 
         private string _protocol = string.Empty;
         private string _extensions = string.Empty;
@@ -65,23 +44,6 @@ namespace Polyws
             new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly TaskCompletionSource<CloseEventArgs> _closed =
             new TaskCompletionSource<CloseEventArgs>(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        /// <summary>The connection is open (readyState OPEN; Protocol and Extensions are set).</summary>
-        public event EventHandler OnOpen;
-        /// <summary>A message arrived (only delivered while readyState is OPEN).</summary>
-        public event EventHandler<MessageEventArgs> OnMessage;
-        /// <summary>The connection failed; OnClose (code 1006) follows. Carries the cause.</summary>
-        public event EventHandler<WebSocketErrorEventArgs> OnError;
-        /// <summary>The connection is closed (readyState CLOSED).</summary>
-        public event EventHandler<CloseEventArgs> OnClose;
-        /// <summary>With <see cref="WebSocketSettings.Reconnect"/>: a new connection starts.</summary>
-        public event EventHandler<ReconnectEventArgs> OnReconnect;
-
-        /// <summary>
-        /// A handler of any socket threw. The exception was caught; dispatch went on.
-        /// When nothing is subscribed, the exception is written with <see cref="Trace.TraceError(string)"/>.
-        /// </summary>
-        public static event EventHandler<HandlerExceptionEventArgs> HandlerException;
 
         /// <summary>new WebSocket(url, protocols), with events dispatched by <see cref="DispatchEvents"/>.</summary>
         /// <exception cref="ArgumentException">SyntaxError: the URL is not absolute, its scheme is not
@@ -104,50 +66,13 @@ namespace Polyws
                 _context = SynchronizationContext.Current ?? throw new InvalidOperationException(
                     "EventDelivery.SynchronizationContext: there is no SynchronizationContext on this thread");
             }
-            if (settings.QueueMessages) _queue = new MessageQueue();
+            _backlog = new ReceiveBacklog(settings.ReceiveQueueCapacity,
+                settings.ReceiveLimit ?? DefaultReceiveLimit, SetEventsPaused);
+            if (settings.QueueMessages) _queue = new MessageQueue(_backlog);
 
-            // Host-driven: no library I/O thread; the thread in Pump() does the I/O.
-            ws_result r = PolywsNative.ws_loop_new(settings.HostDriven
-                ? ws_delivery_t.WS_DELIVERY_HOST_DRIVEN : ws_delivery_t.WS_DELIVERY_DISPATCH, out _loop);
-            if (r != ws_result.WS_OK)
-                throw Errors.ToException(r, PolywsNative.ws_last_error(IntPtr.Zero), null);
-            IntPtr options = IntPtr.Zero;
-            try
-            {
-                r = PolywsNative.ws_options_new(out options);
-                if (r != ws_result.WS_OK) throw Errors.ToException(r, null, null);
-                // Background delivery connects on Connect(), once handlers are subscribed.
-                settings.ApplyTo(options, _delivery == EventDelivery.BackgroundThread);
-                r = PolywsNative.ws_new_ex(_loop, url, protocols ?? Array.Empty<string>(), options, out _ws);
-                if (r != ws_result.WS_OK)
-                {
-                    string message = PolywsNative.ws_last_error(IntPtr.Zero);
-                    bool aboutProtocols = message != null && message.IndexOf("protocol", StringComparison.OrdinalIgnoreCase) >= 0;
-                    throw Errors.ToException(r, message, aboutProtocols ? nameof(protocols) : nameof(url));
-                }
-            }
-            catch
-            {
-                PolywsNative.ws_loop_free(_loop);
-                _loop = IntPtr.Zero;
-                GC.SuppressFinalize(this);
-                throw;
-            }
-            finally
-            {
-                PolywsNative.ws_options_free(options);
-            }
+            CreateNative(url, protocols, settings);
             Url = PolywsNative.ws_url(_ws);
             if (_delivery == EventDelivery.SynchronizationContext) StartThread();
-        }
-
-        /// <summary>Releases the native socket if Dispose() was never called (the connection,
-        /// if open, is closed with 1001 going away).</summary>
-        ~WebSocket()
-        {
-            // Unreachable, so no thread of this socket runs: free without locks.
-            if (_ws != IntPtr.Zero) PolywsNative.ws_free(_ws);
-            if (_loop != IntPtr.Zero) PolywsNative.ws_loop_free(_loop);
         }
 
         // ---- attributes --------------------------------------------------------
@@ -160,7 +85,11 @@ namespace Polyws
         {
             get
             {
-                if (Volatile.Read(ref _pendingStateEvents) > 0) return (ReadyState)_shadowState;
+                // With SynchronizationContext delivery the library's state moves when the
+                // binding's thread takes an event, before the event runs on the context:
+                // the host sees what the events run so far (and its own close()) announced.
+                if (_delivery == EventDelivery.SynchronizationContext)
+                    return _disposed ? ReadyState.Closed : (ReadyState)_shadowState;
                 lock (_handleLock)
                 {
                     if (_ws == IntPtr.Zero) return ReadyState.Closed;
@@ -325,26 +254,12 @@ namespace Polyws
                 if (r != ws_result.WS_OK)
                     throw Errors.ToException(r, PolywsNative.ws_last_error(_ws), r == ws_result.WS_ERR_INVALID_ACCESS ? "code" : nameof(reason));
             }
+            // Messages are no longer delivered: hold nothing back, so that the library
+            // reads on to the server's close frame.
+            _backlog.Release();
             int s = _shadowState;
             if (s == (int)ReadyState.Connecting || s == (int)ReadyState.Open)
                 Interlocked.CompareExchange(ref _shadowState, (int)ReadyState.Closing, s);
-        }
-
-        /// <summary>
-        /// Runs the events waiting for this socket on the calling thread (for
-        /// <see cref="EventDelivery.Manual"/>: call it from a game loop's update).
-        /// Waits up to <paramref name="timeoutMs"/> for the first event (0: do not
-        /// wait; negative: until one arrives or the socket is disposed), then runs what
-        /// is queued, at most <paramref name="maxEvents"/>.
-        /// </summary>
-        /// <returns>How many events ran.</returns>
-        /// <exception cref="InvalidOperationException">Another delivery mode was chosen, or called
-        /// from inside one of this socket's handlers.</exception>
-        public int DispatchEvents(int timeoutMs = 0, int maxEvents = 1000)
-        {
-            if (_delivery != EventDelivery.Manual)
-                throw new InvalidOperationException("DispatchEvents: events are delivered by " + _delivery);
-            return Pump(timeoutMs, maxEvents, post: false);
         }
 
         /// <summary>
@@ -380,361 +295,6 @@ namespace Polyws
             _opened.TrySetException(new ObjectDisposedException(nameof(WebSocket)));
             _closed.TrySetCanceled();
             GC.SuppressFinalize(this);
-        }
-
-        // ---- async convenience (for services) ----------------------------------------
-
-        /// <summary>
-        /// Creates a socket whose events run on a background thread (or on the current
-        /// SynchronizationContext if <paramref name="settings"/> asks for it), queues its
-        /// messages for <see cref="ReceiveAsync"/>, and completes once it is open.
-        /// </summary>
-        /// <exception cref="ArgumentException">SyntaxError (URL or protocols) or a refused setting.</exception>
-        /// <exception cref="System.Net.WebSockets.WebSocketException">The connection failed or closed before opening
-        /// (the message gives the cause).</exception>
-        /// <exception cref="OperationCanceledException">Cancelled; the socket is disposed.</exception>
-        public static async Task<WebSocket> ConnectAsync(string url, string[] protocols = null,
-            WebSocketSettings settings = null, CancellationToken cancellationToken = default)
-        {
-            var s = settings?.Clone() ?? new WebSocketSettings();
-            if (s.Delivery == EventDelivery.Manual) s.Delivery = EventDelivery.BackgroundThread;
-            s.QueueMessages = true;
-            var ws = new WebSocket(url, s, protocols ?? Array.Empty<string>());
-            try
-            {
-                if (s.Delivery == EventDelivery.BackgroundThread) ws.Connect();
-                using (cancellationToken.Register(() => ws._opened.TrySetCanceled(cancellationToken)))
-                {
-                    await ws._opened.Task.ConfigureAwait(false);
-                }
-                return ws;
-            }
-            catch
-            {
-                ws.Dispose();
-                throw;
-            }
-        }
-
-        /// <summary>
-        /// The next message received, or null once the connection has closed and every
-        /// message before the close was read. Needs <see cref="WebSocketSettings.QueueMessages"/>
-        /// (set by ConnectAsync).
-        /// </summary>
-        public Task<WebSocketMessage> ReceiveAsync(CancellationToken cancellationToken = default)
-        {
-            if (_queue == null)
-                throw new InvalidOperationException("ReceiveAsync needs WebSocketSettings.QueueMessages (ConnectAsync sets it)");
-            return _queue.DequeueAsync(cancellationToken);
-        }
-
-        /// <summary>Every message until the connection closes (see <see cref="ReceiveAsync"/>).</summary>
-        public async IAsyncEnumerable<WebSocketMessage> ReceiveAllAsync(
-            [EnumeratorCancellation] CancellationToken cancellationToken = default)
-        {
-            while (true)
-            {
-                WebSocketMessage m = await ReceiveAsync(cancellationToken).ConfigureAwait(false);
-                if (m == null) yield break;
-                yield return m;
-            }
-        }
-
-        /// <summary>Sends text and completes at once (the library queues it; see BufferedAmount).</summary>
-        public Task SendAsync(string text)
-        {
-            Send(text);
-            return Task.CompletedTask;
-        }
-
-        /// <summary>close(code, reason), then waits for the close event.</summary>
-        public async Task<CloseEventArgs> CloseAsync(int code = 1000, string reason = null,
-            CancellationToken cancellationToken = default)
-        {
-            Close(code, reason);
-            var cancelled = new TaskCompletionSource<CloseEventArgs>(TaskCreationOptions.RunContinuationsAsynchronously);
-            using (cancellationToken.Register(() => cancelled.TrySetCanceled(cancellationToken)))
-            {
-                Task<CloseEventArgs> done = await Task.WhenAny(_closed.Task, cancelled.Task).ConfigureAwait(false);
-                return await done.ConfigureAwait(false);
-            }
-        }
-
-        // ---- event pump -----------------------------------------------------------------
-
-        private void StartThread()
-        {
-            if (_thread != null) return;
-            _thread = new Thread(ThreadMain)
-            {
-                IsBackground = true,
-                Name = "polyws events " + Url,
-            };
-            _thread.Start();
-        }
-
-        private void ThreadMain()
-        {
-            // Holds this socket reachable until its last event is taken or it is disposed.
-            bool post = _delivery == EventDelivery.SynchronizationContext;
-            while (!_disposed && !_finished)
-            {
-                try
-                {
-                    Pump(WaitSliceMs, 1000, post);
-                }
-                catch (Exception ex)
-                {
-                    Trace.TraceError("polyws: event thread: " + ex);
-                    return;
-                }
-            }
-        }
-
-        /// <summary>Takes events from the loop; runs them here, or posts them to the context.</summary>
-        private int Pump(int timeoutMs, int maxEvents, bool post)
-        {
-            int count = 0;
-            lock (_nativeLock)
-            {
-                if (_handlerDepth > 0)
-                    throw new InvalidOperationException("DispatchEvents: called from inside one of this socket's handlers");
-                Stopwatch waited = null;
-                while (count < maxEvents && _loop != IntPtr.Zero && !_disposed)
-                {
-                    int wait = 0;
-                    if (count == 0 && timeoutMs != 0)
-                    {
-                        if (waited == null) waited = Stopwatch.StartNew();
-                        long left = timeoutMs < 0 ? WaitSliceMs : timeoutMs - waited.ElapsedMilliseconds;
-                        if (left <= 0) break;
-                        wait = (int)Math.Min(left, WaitSliceMs);
-                    }
-                    ws_result r = PolywsNative.ws_loop_next_event(_loop, wait, out IntPtr ev);
-                    if (r != ws_result.WS_OK) throw Errors.ToException(r, PolywsNative.ws_last_error(IntPtr.Zero), null);
-                    if (ev == IntPtr.Zero)
-                    {
-                        if (count == 0 && wait > 0) continue; // keep waiting, one slice at a time
-                        break;
-                    }
-                    PendingEvent e = Take(ev);
-                    count++;
-                    if (e.Type == ws_event_type_t.WS_EVENT_CLOSE && !e.Close.WillReconnect) _finished = true;
-                    if (post)
-                    {
-                        if (e.ChangesState) Interlocked.Increment(ref _pendingStateEvents);
-                        _context.Post(RunPosted, e);
-                    }
-                    else
-                    {
-                        lock (_runLock)
-                        {
-                            if (_disposed) break;
-                            _handlerDepth++;
-                            try
-                            {
-                                Run(e);
-                            }
-                            finally
-                            {
-                                _handlerDepth--;
-                            }
-                        }
-                        if (_freeLoopWhenPumpEnds) break;
-                    }
-                }
-                if (_freeLoopWhenPumpEnds) FreeLoop();
-            }
-            return count;
-        }
-
-        private void FreeLoop()
-        {
-            // Caller holds _nativeLock; the socket is already freed.
-            if (_loop != IntPtr.Zero) PolywsNative.ws_loop_free(_loop);
-            _loop = IntPtr.Zero;
-            _freeLoopWhenPumpEnds = false;
-        }
-
-        private sealed class PendingEvent
-        {
-            public WebSocket Socket;
-            public ws_event_type_t Type;
-            public WebSocketMessage Message;
-            public CloseEventArgs Close;
-            public string Error;
-            public string Protocol;
-            public string Extensions;
-            public uint Attempt;
-            public bool ChangesState => Type != ws_event_type_t.WS_EVENT_MESSAGE;
-        }
-
-        /// <summary>Copies the event out of the loop's buffer (valid until the next take).</summary>
-        private PendingEvent Take(IntPtr ev)
-        {
-            var e = new PendingEvent { Socket = this, Type = PolywsNative.ws_event_type(ev) };
-            switch (e.Type)
-            {
-                case ws_event_type_t.WS_EVENT_OPEN:
-                    e.Protocol = PolywsNative.ws_event_protocol(ev);
-                    e.Extensions = PolywsNative.ws_event_extensions(ev);
-                    break;
-                case ws_event_type_t.WS_EVENT_MESSAGE:
-                {
-                    ReadOnlySpan<byte> payload = PolywsNative.ws_event_data(ev);
-                    var binaryType = (BinaryType)PolywsNative.ws_event_binary_type(ev);
-                    e.Message = PolywsNative.ws_event_is_binary(ev)
-                        ? new WebSocketMessage(MessageType.Binary, null, payload.ToArray(), binaryType)
-                        : new WebSocketMessage(MessageType.Text, Utf8.Decode(payload), null, binaryType);
-                    break;
-                }
-                case ws_event_type_t.WS_EVENT_ERROR:
-                    e.Error = PolywsNative.ws_event_error_message(ev);
-                    break;
-                case ws_event_type_t.WS_EVENT_CLOSE:
-                    e.Close = new CloseEventArgs(PolywsNative.ws_event_code(ev), PolywsNative.ws_event_reason(ev),
-                        PolywsNative.ws_event_was_clean(ev), PolywsNative.ws_event_will_reconnect(ev),
-                        PolywsNative.ws_event_unsent_messages(ev), PolywsNative.ws_event_unsent_bytes(ev));
-                    break;
-                case ws_event_type_t.WS_EVENT_RECONNECT:
-                    e.Attempt = PolywsNative.ws_event_reconnect_attempt(ev);
-                    break;
-            }
-            return e;
-        }
-
-        private static readonly SendOrPostCallback RunPosted = state =>
-        {
-            var e = (PendingEvent)state;
-            WebSocket ws = e.Socket;
-            lock (ws._runLock)
-            {
-                if (ws._disposed)
-                {
-                    if (e.ChangesState) Interlocked.Decrement(ref ws._pendingStateEvents);
-                    return;
-                }
-                ws.Run(e);
-            }
-        };
-
-        /// <summary>Raises one event. Caller holds _runLock and checked _disposed.</summary>
-        private void Run(PendingEvent e)
-        {
-            bool posted = _delivery == EventDelivery.SynchronizationContext;
-            switch (e.Type)
-            {
-                case ws_event_type_t.WS_EVENT_OPEN:
-                    _protocol = e.Protocol ?? string.Empty;
-                    _extensions = e.Extensions ?? string.Empty;
-                    SetDispatchedState(ReadyState.Open, posted);
-                    Raise("open", OnOpen);
-                    _opened.TrySetResult(true);
-                    break;
-                case ws_event_type_t.WS_EVENT_MESSAGE:
-                    // A message taken before close() was called on the context thread
-                    // is not delivered, as in a browser.
-                    if (ReadyState != ReadyState.Open) return;
-                    _queue?.Enqueue(e.Message);
-                    Raise("message", OnMessage, new MessageEventArgs(e.Message));
-                    break;
-                case ws_event_type_t.WS_EVENT_ERROR:
-                    SetDispatchedState(ReadyState.Closed, posted);
-                    Raise("error", OnError, new WebSocketErrorEventArgs(e.Error ?? string.Empty));
-                    break;
-                case ws_event_type_t.WS_EVENT_CLOSE:
-                    SetDispatchedState(ReadyState.Closed, posted);
-                    Raise("close", OnClose, e.Close);
-                    if (!e.Close.WillReconnect)
-                    {
-                        _queue?.Complete();
-                        _opened.TrySetException(new System.Net.WebSockets.WebSocketException(
-                            System.Net.WebSockets.WebSocketError.Faulted,
-                            $"closed before opening: code {e.Close.Code}" +
-                            (string.IsNullOrEmpty(e.Close.Reason) ? "" : $" \"{e.Close.Reason}\"") +
-                            (string.IsNullOrEmpty(_lastErrorEvent) ? "" : ": " + _lastErrorEvent)));
-                        _closed.TrySetResult(e.Close);
-                    }
-                    break;
-                case ws_event_type_t.WS_EVENT_RECONNECT:
-                    _protocol = string.Empty;
-                    _extensions = string.Empty;
-                    SetDispatchedState(ReadyState.Connecting, posted);
-                    Raise("reconnect", OnReconnect, new ReconnectEventArgs(e.Attempt));
-                    break;
-            }
-            if (e.Type == ws_event_type_t.WS_EVENT_ERROR) _lastErrorEvent = e.Error;
-        }
-
-        private string _lastErrorEvent;
-
-        private void SetDispatchedState(ReadyState state, bool posted)
-        {
-            _shadowState = (int)state;
-            if (posted) Interlocked.Decrement(ref _pendingStateEvents);
-        }
-
-        private void Raise(string name, EventHandler handlers)
-        {
-            if (handlers == null) return;
-            foreach (Delegate d in handlers.GetInvocationList())
-            {
-                try
-                {
-                    ((EventHandler)d)(this, EventArgs.Empty);
-                }
-                catch (Exception ex)
-                {
-                    ReportHandlerException(name, ex);
-                }
-            }
-        }
-
-        private void Raise<T>(string name, EventHandler<T> handlers, T args)
-        {
-            if (handlers == null) return;
-            foreach (Delegate d in handlers.GetInvocationList())
-            {
-                try
-                {
-                    ((EventHandler<T>)d)(this, args);
-                }
-                catch (Exception ex)
-                {
-                    ReportHandlerException(name, ex);
-                }
-            }
-        }
-
-        private void ReportHandlerException(string name, Exception ex)
-        {
-            EventHandler<HandlerExceptionEventArgs> report = HandlerException;
-            if (report != null)
-            {
-                try
-                {
-                    report(this, new HandlerExceptionEventArgs(this, name, ex));
-                    return;
-                }
-                catch (Exception reportFailure)
-                {
-                    Trace.TraceError("polyws: the HandlerException handler threw: " + reportFailure);
-                }
-            }
-            Trace.TraceError($"polyws: an on{name} handler threw (dispatch goes on): {ex}");
-        }
-
-        private void ThrowIfDisposed()
-        {
-            if (_ws == IntPtr.Zero) throw new ObjectDisposedException(nameof(WebSocket));
-        }
-
-        private void Check(ws_result r, string paramName)
-        {
-            // WS_ERR_BUFFER_FULL: the library has failed the connection (error, then
-            // close 1006 follow), which is all a browser does; nothing is thrown.
-            if (r == ws_result.WS_OK || r == ws_result.WS_ERR_BUFFER_FULL) return;
-            throw Errors.ToException(r, PolywsNative.ws_last_error(_ws), paramName);
         }
     }
 }

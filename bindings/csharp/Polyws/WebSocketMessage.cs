@@ -12,9 +12,10 @@ namespace Polyws
     {
         private byte[] _data;
 
-        internal WebSocketMessage(MessageType type, string text, byte[] data, BinaryType binaryType)
+        internal WebSocketMessage(MessageType type, string text, byte[] data, BinaryType binaryType, int payloadSize)
         {
             Type = type;
+            PayloadSize = payloadSize;
             Text = text;
             _data = data;
             BinaryType = binaryType;
@@ -34,6 +35,9 @@ namespace Polyws
 
         /// <summary>The socket's binaryType when the message was dispatched.</summary>
         public BinaryType BinaryType { get; }
+
+        /// <summary>The payload's size as received, in bytes (UTF-8 for text).</summary>
+        internal int PayloadSize { get; }
 
         /// <summary>True for a text message.</summary>
         public bool IsText => Type == MessageType.Text;

@@ -15,8 +15,31 @@ namespace Polyws
         public EventDelivery Delivery { get; set; } = EventDelivery.Manual;
 
         /// <summary>Also queue received messages for <see cref="WebSocket.ReceiveAsync"/> and
-        /// <see cref="WebSocket.ReceiveAllAsync"/> (ConnectAsync turns it on).</summary>
+        /// <see cref="WebSocket.ReceiveAllAsync"/> (ConnectAsync turns it on). The socket is
+        /// then read only as fast as ReceiveAsync takes messages (see <see cref="ReceiveQueueCapacity"/>).</summary>
         public bool QueueMessages { get; set; }
+
+        /// <summary>
+        /// The most received messages held in managed memory and not yet consumed: waiting
+        /// for <see cref="WebSocket.ReceiveAsync"/>, or posted to the SynchronizationContext
+        /// and not yet run (default 256, at least 1). Past it, or past
+        /// <see cref="ReceiveLimit"/> bytes, the socket's events are paused in the library,
+        /// which stops reading the socket once it holds ReceiveLimit bytes itself; they
+        /// flow again when the consumer is down to half. Handlers run on the dispatching
+        /// thread are not queued and need no bound.
+        /// </summary>
+        /// <exception cref="ArgumentOutOfRangeException">Less than 1.</exception>
+        public int ReceiveQueueCapacity
+        {
+            get => _receiveQueueCapacity;
+            set
+            {
+                if (value < 1)
+                    throw new ArgumentOutOfRangeException(nameof(ReceiveQueueCapacity), value, "must be at least 1 message");
+                _receiveQueueCapacity = value;
+            }
+        }
+        private int _receiveQueueCapacity = 256;
 
         /// <summary>
         /// Give the socket a host-driven loop (WS_DELIVERY_HOST_DRIVEN) instead of a
@@ -110,6 +133,16 @@ namespace Polyws
         public ulong? MaxMessageSize { get; set; }
         /// <summary>Largest BufferedAmount (library default 256 MiB); a send past it fails the connection.</summary>
         public ulong? SendBufferLimit { get; set; }
+        /// <summary>
+        /// Receive flow control: the most bytes of received messages (after inflation) the
+        /// library holds for this socket before it stops reading it, so that TCP pushes back
+        /// on the server (library default 8 MiB, <see cref="WebSocket.DefaultReceiveLimit"/>;
+        /// 0 is refused). Reading resumes at half. The managed side (<see cref="ReceiveQueueCapacity"/>)
+        /// holds at most as many bytes again, plus one message. Nothing is lost or reordered;
+        /// a message larger than the limit still arrives whole (<see cref="MaxMessageSize"/>
+        /// bounds one message). See <see cref="WebSocket.UndeliveredAmount"/>.
+        /// </summary>
+        public ulong? ReceiveLimit { get; set; }
 
         /// <summary>Automatic reconnect; null (default) for none, as in a browser.</summary>
         public ReconnectSettings Reconnect { get; set; }
@@ -153,6 +186,7 @@ namespace Polyws
             if (PongTimeout.HasValue) Check(PolywsNative.ws_options_set_pong_timeout_ms(options, Milliseconds(PongTimeout.Value, nameof(PongTimeout))), nameof(PongTimeout));
             if (MaxMessageSize.HasValue) Check(PolywsNative.ws_options_set_max_message_size(options, MaxMessageSize.Value), nameof(MaxMessageSize));
             if (SendBufferLimit.HasValue) Check(PolywsNative.ws_options_set_send_buffer_limit(options, SendBufferLimit.Value), nameof(SendBufferLimit));
+            if (ReceiveLimit.HasValue) Check(PolywsNative.ws_options_set_receive_limit(options, ReceiveLimit.Value), nameof(ReceiveLimit));
             if (Reconnect != null)
                 Check(PolywsNative.ws_options_set_reconnect(options,
                         Milliseconds(Reconnect.InitialDelay, nameof(Reconnect)),
