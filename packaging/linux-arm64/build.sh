@@ -2,7 +2,9 @@
 # Builds polyws for 64-bit ARM Linux (aarch64) on Debian 12 (x86-64), with
 # Debian's cross toolchain (crossbuild-essential-arm64) against Debian's own
 # arm64 libraries installed beside the native ones (multiarch; see
-# scripts/install-deps.sh and cmake/linux-aarch64.cmake).
+# scripts/install-deps.sh and cmake/linux-aarch64.cmake). The libdir is
+# Debian's multiarch one, which GNUInstallDirs picks only when not
+# cross-compiling.
 #
 #   packaging/linux-arm64/build.sh [BUILD_DIR]      (default: build-arm64)
 #
@@ -36,6 +38,7 @@ echo "build.sh: cross-building polyws for aarch64 in $out/polyws" >&2
 cmake -S "$repo" -B "$out/polyws" \
     -DCMAKE_TOOLCHAIN_FILE="$repo/cmake/linux-aarch64.cmake" \
     -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX=/usr \
+    -DCMAKE_INSTALL_LIBDIR=lib/aarch64-linux-gnu \
     -DPOLYWS_BUILD_TESTS=OFF -DPOLYWS_BUILD_CSHARP=OFF \
     > "$out/polyws.configure.log" 2>&1 || { cat "$out/polyws.configure.log" >&2; exit 1; }
 cmake --build "$out/polyws" -j"$jobs" > "$out/polyws.build.log" 2>&1 || {
