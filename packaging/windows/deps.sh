@@ -4,12 +4,18 @@
 # Linux build -- from Debian's own source packages, as static libraries.
 #
 #   packaging/windows/deps.sh DEPS_DIR
+#   packaging/windows/deps.sh --source PACKAGE DEPS_DIR   (unpack, print its folder)
 #
 # Sources are unpacked under DEPS_DIR/src, each library installed under
 # DEPS_DIR/<name>. A library already installed there is reused (delete its
 # folder to rebuild it). Never writes inside the repository. Progress goes
 # to stderr, one short line a step.
 set -eu
+source_only=
+if [ "${1:-}" = "--source" ]; then
+    source_only=$2
+    shift 2
+fi
 deps=$(realpath -m "$1")
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
@@ -25,17 +31,20 @@ ensure_deb_src() {
        apt-get source --print-uris openssl 2>/dev/null | grep -q '\.dsc'; then
         return 0
     fi
-    target=/etc/apt/sources.list.d/polyws-deb-src.sources
+    # apt's own configuration names the folders (APT_CONFIG may move them).
+    eval "$(apt-config shell parts Dir::Etc::sourceparts/d list Dir::Etc::sourcelist/f)"
+    parts=${parts%/}
+    target=$parts/polyws-deb-src.sources
     SUDO=""
     [ "$(id -u)" -eq 0 ] || SUDO="sudo"
     tmp=$(mktemp)
-    for f in /etc/apt/sources.list.d/*.sources; do
+    for f in "$parts"/*.sources; do
         [ -f "$f" ] && [ "$f" != "$target" ] || continue
         grep -q 'deb\.debian\.org\|debian-archive-keyring' "$f" || continue
         sed -e 's/^Types:.*/Types: deb-src/' "$f" >> "$tmp"
         echo >> "$tmp"
     done
-    for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+    for f in "$list" "$parts"/*.list; do
         [ -f "$f" ] || continue
         grep -E '^deb[[:space:]].*debian' "$f" | sed -e 's/^deb[[:space:]]/deb-src /' |
             while read -r line; do
@@ -45,7 +54,7 @@ ensure_deb_src() {
             done
     done
     if [ ! -s "$tmp" ]; then
-        echo "deps: no Debian archive entry found in /etc/apt to derive deb-src from" >&2
+        echo "deps: no Debian archive entry found in $list or $parts to derive deb-src from" >&2
         exit 1
     fi
     echo "deps: adding $target (deb-src entries for apt-get source), apt-get update" >&2
@@ -81,6 +90,14 @@ source_dir() {
 }
 
 now() { date +%s; }
+
+# deps.sh --source PACKAGE DEPS_DIR: only unpack PACKAGE's source and print
+# its folder (what the builds below take; tests/packaging/deps_source.sh
+# checks it on an apt configuration without deb-src entries).
+if [ "${source_only:-}" ]; then
+    source_dir "$source_only"
+    exit 0
+fi
 
 # ---- OpenSSL 3.0 (libcrypto, libssl) ------------------------------------
 if [ ! -f "$deps/openssl/lib/libssl.a" ]; then
