@@ -58,20 +58,21 @@ trap cleanup EXIT
 echo "== every artifact"
 version=$(sed -n 's/^#define POLYWS_VERSION_\(MAJOR\|MINOR\|PATCH\) \([0-9]*\)$/\2/p' capi/include/polyws.h |
           paste -sd.)
+deb_arch() { dpkg-deb -f "$1" Architecture; }
+rpm_arch() { rpm -qp --qf '%{ARCH}' "$1" 2> /dev/null; }
+# check_arch FILE ARCH READER: FILE is there and READER says it is for ARCH.
+check_arch() {
+    [ -f "$1" ] || { echo "$1 missing" >&2; exit 1; }
+    [ "$($3 "$1")" = "$2" ] || { echo "$1: architecture $($3 "$1"), not $2" >&2; exit 1; }
+}
 for arch in amd64 arm64; do
     for p in libpolyws0 libpolyws-dev polyws-tools lua-polyws libpolyws-java; do
-        f="dist/${p}_$version-1_$arch.deb"
-        [ -f "$f" ] || { echo "$f missing" >&2; exit 1; }
-        [ "$(dpkg-deb -f "$f" Architecture)" = "$arch" ] ||
-            { echo "$f: Architecture is $(dpkg-deb -f "$f" Architecture), not $arch" >&2; exit 1; }
+        check_arch "dist/${p}_$version-1_$arch.deb" $arch deb_arch
     done
 done
 for arch in x86_64 aarch64; do
     for p in polyws polyws-devel polyws-tools lua-polyws polyws-java; do
-        f="dist/$p-$version-1.$arch.rpm"
-        [ -f "$f" ] || { echo "$f missing" >&2; exit 1; }
-        [ "$(rpm -qp --qf '%{ARCH}' "$f" 2> /dev/null)" = "$arch" ] ||
-            { echo "$f: arch is $(rpm -qp --qf '%{ARCH}' "$f"), not $arch" >&2; exit 1; }
+        check_arch "dist/$p-$version-1.$arch.rpm" $arch rpm_arch
     done
 done
 for f in "polyws-$version-1.src.rock" "polyws-$version.jar" "polyws-$version-sources.jar" \
