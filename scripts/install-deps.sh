@@ -16,7 +16,7 @@ packages="build-essential cmake pkg-config libwebsockets-dev libssl-dev libidn2-
   wine64 dpkg-dev
   crossbuild-essential-arm64 qemu-user-static binfmt-support
   libwebsockets17:arm64 libssl-dev:arm64 libidn2-dev:arm64 zlib1g-dev:arm64 libcmocka-dev:arm64
-  liblua5.4-dev:arm64 liblua5.1-0-dev:arm64
+  liblua5.4-dev:arm64 liblua5.1-0-dev:arm64 libreadline8:arm64
   unzip iproute2 cpio dpkg-repack
   libboost-dev libboost-system-dev libwebsocketpp-dev python3-matplotlib"
 # The aarch64 cross build (packaging/linux-arm64/build.sh) links against

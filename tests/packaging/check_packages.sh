@@ -189,21 +189,8 @@ grep -q '^echo: Hello from Java$' "$work/java.out"
 echo "== the LuaRocks rock, built against the installed libpolyws-dev"
 luarocks --lua-version=5.4 --tree="$work/rocks" install dist/polyws-*.src.rock > "$work/rock.log" 2>&1 ||
     { cat "$work/rock.log"; exit 1; }
-cat > "$work/rock.lua" <<'LUA'
-local polyws = require "polyws"
-local got = polyws.run(function()
-  local ws = assert(polyws.connect(arg[1]))
-  assert(ws:send("from the rock"))
-  local data = assert(ws:receive(5))
-  assert(ws:close(1000))
-  assert(ws:wait("close", 5))
-  return data
-end)
-assert(got == "from the rock", tostring(got))
-print("rock: " .. package.searchpath("polyws_core", package.cpath))
-LUA
 (eval "$(luarocks --lua-version=5.4 --tree="$work/rocks" path)"
- timeout 30 lua5.4 "$work/rock.lua" "ws://127.0.0.1:$port/") | grep -q "rock: $work/rocks/"
+ timeout 30 lua5.4 bindings/lua/spec/echo_client.lua "ws://127.0.0.1:$port/" "from the rock" "$work/rocks/")
 kill "$echo_pid"; echo_pid=
 
 echo "== remove the debs"
