@@ -40,7 +40,7 @@ version=$(sed -n 's/^CMAKE_PROJECT_VERSION:STATIC=//p' "$build/CMakeCache.txt")
 rm -rf "$build/dist" dist
 mkdir -p dist
 say "deb and rpm packages (amd64, x86_64)"
-(cd "$build" && cpack -G DEB > cpack-deb.log && cpack -G RPM > cpack-rpm.log) ||
+(cd "$build" && cpack -G DEB > cpack-deb.log 2>&1 && cpack -G RPM > cpack-rpm.log 2>&1) ||
     { cat "$build"/cpack-*.log; exit 1; }
 cp "$build"/dist/*.deb "$build"/dist/*.rpm dist/
 packaging/lua/make-rock.sh dist > /dev/null
@@ -61,7 +61,7 @@ packaging/linux-arm64/build.sh "$arm64" > "$build/arm64-build.log" ||
     { tail -n 40 "$build/arm64-build.log"; exit 1; }
 say "deb and rpm packages (arm64, aarch64)"
 rm -rf "$arm64/polyws/dist"
-(cd "$arm64/polyws" && DEB_HOST_ARCH=arm64 cpack -G DEB > cpack-deb.log && cpack -G RPM > cpack-rpm.log) ||
+(cd "$arm64/polyws" && DEB_HOST_ARCH=arm64 cpack -G DEB > cpack-deb.log 2>&1 && cpack -G RPM > cpack-rpm.log 2>&1) ||
     { cat "$arm64"/polyws/cpack-*.log; exit 1; }
 cp "$arm64"/polyws/dist/*.deb "$arm64"/polyws/dist/*.rpm dist/
 jar_native=$build/jar-native

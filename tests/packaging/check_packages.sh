@@ -37,7 +37,14 @@ while read -r pkg _ status; do
     esac
 done < "$work/state-before"
 restore() {
-    dpkg -r $ours > /dev/null 2>&1 || true
+    # Purged unless dpkg knew it before (removal would leave it "rc").
+    for p in $ours; do
+        if grep -q "^$p[: ]" "$work/state-before"; then
+            dpkg -r "$p" > /dev/null 2>&1 || true
+        else
+            dpkg -P "$p" > /dev/null 2>&1 || true
+        fi
+    done
     if ls "$work"/saved/*.deb > /dev/null 2>&1; then
         dpkg -i "$work"/saved/*.deb > "$work/dpkg-restore.log" 2>&1 ||
             { cat "$work/dpkg-restore.log" >&2; return 1; }
