@@ -17,7 +17,8 @@ set -eu
 cd "$(dirname "$0")/.."
 root=$(pwd)
 build=build-packages
-say() { echo "make-packages: $*" >&2; }
+started=$(date +%s)
+say() { echo "make-packages: [$(( $(date +%s) - started )) s] $*" >&2; }
 
 # What the whole run needs, checked before minutes of building.
 # Debian's archive has no .NET SDK: docs/platforms.md says how to add it.
