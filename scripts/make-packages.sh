@@ -28,7 +28,9 @@ if [ -z "$dotnet" ] || [ ! -x "$dotnet" ]; then
         "Debian's archive has none; install it as docs/platforms.md says (one step), then run again."
     exit 1
 fi
-for tool in swig javac jar cpack rpmbuild aarch64-linux-gnu-g++ x86_64-w64-mingw32-g++-posix; do
+tools="swig javac jar cpack rpmbuild aarch64-linux-gnu-g++"
+[ -n "${POLYWS_WIN_X64_DLL:-}" ] || tools="$tools x86_64-w64-mingw32-g++-posix"
+for tool in $tools; do
     command -v "$tool" > /dev/null ||
         { say "$tool is missing: run scripts/install-deps.sh first"; exit 1; }
 done
