@@ -16,6 +16,7 @@
 #   BUILD_DIR/win-x64/include/polyws.h
 #   BUILD_DIR/win-x64/tests/                the Wine test program, with a copy of the DLL
 # Sources and intermediate builds stay in BUILD_DIR/deps and BUILD_DIR/polyws.
+# Progress goes to stderr, a short line a step; the tools' output to logs.
 set -eu
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 out=$(realpath -m "${1:-$repo/build-windows}")
@@ -30,6 +31,7 @@ mkdir -p "$out"
 start=$(date +%s)
 POLYWS_JOBS=$jobs "$repo/packaging/windows/deps.sh" "$out/deps"
 deps_done=$(date +%s)
+echo "build.sh: cross-building polyws for Windows x64 in $out/polyws" >&2
 
 cmake -S "$repo" -B "$out/polyws" \
     -DCMAKE_TOOLCHAIN_FILE="$repo/cmake/mingw-w64-x86_64.cmake" \
@@ -48,4 +50,4 @@ cp "$repo/capi/include/polyws.h" "$stage/include/"
 cp "$out/polyws/tests/windows/programs/polyws_windows_tests.exe" "$stage/bin/polyws.dll" \
     "$stage/tests/"
 echo "build.sh: $stage/bin/polyws.dll ready (dependencies $((deps_done - start)) s," \
-     "polyws $(( $(date +%s) - deps_done )) s)"
+     "polyws $(( $(date +%s) - deps_done )) s)" >&2

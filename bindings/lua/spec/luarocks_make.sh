@@ -41,29 +41,11 @@ echo_pid=$!
 exec 3< "$work/port"
 read -r _ port <&3
 
-cat > "$work/client.lua" <<'LUA'
-local polyws = require "polyws"
-local url, tree = ...
-if package.searchpath then
-  local where = assert(package.searchpath("polyws_core", package.cpath))
-  assert(where:sub(1, #tree) == tree, "loaded from " .. where)
-end
-local got = polyws.run(function()
-  local ws = assert(polyws.connect(url))
-  assert(ws:send("rock"))
-  local data = assert(ws:receive(5))
-  assert(ws:close(1000))
-  assert(ws:wait("close", 5))
-  return data
-end)
-assert(got == "rock", tostring(got))
-print(("%s: polyws %s from the tree: ok"):format(jit and jit.version or _VERSION, polyws.version()))
-LUA
 for interp in lua5.4 lua5.1 luajit; do
     command -v "$interp" > /dev/null || { echo "$interp: not installed, skipped"; continue; }
     case $interp in lua5.4) v=5.4 ;; *) v=5.1 ;; esac
     # Only the tree and the system's directories: never the build tree.
     (eval "$(luarocks --lua-version="$v" --tree="$work/tree" path)"
      unset LUA_PATH_5_4 LUA_CPATH_5_4
-     timeout 30 "$interp" "$work/client.lua" "ws://127.0.0.1:$port/" "$work/tree")
+     timeout 30 "$interp" "$src/bindings/lua/spec/echo_client.lua" "ws://127.0.0.1:$port/" rock "$work/tree")
 done
