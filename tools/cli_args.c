@@ -128,7 +128,7 @@ static const struct option options[] = {
     {"max-message-size", 0, 1, "BYTES", LIMITS, set_bytes, FIELD(max_message_size),
      "largest incoming message (default 64 MiB)"},
     {"receive-limit", 0, 1, "BYTES", LIMITS, set_bytes, FIELD(receive_limit),
-     "stop reading past BYTES not yet printed (default 8 MiB)"},
+     "stop reading at BYTES not yet printed (8 MiB)"},
     {"ping-interval", 0, 1, "MS", LIMITS, set_uint32, FIELD(ping_interval_ms),
      "keepalive: ping every MS once open"},
     {"pong-timeout", 0, 1, "MS", LIMITS, set_uint32, FIELD(pong_timeout_ms),

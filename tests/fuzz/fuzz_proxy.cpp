@@ -20,6 +20,7 @@ struct Lower : Link {
         return true;
     }
     void close() override { closed = true; }
+    void set_reading(bool) override {}
 };
 struct Upper : LinkHandler {
     int connected = 0, failed = 0;

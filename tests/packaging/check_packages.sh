@@ -148,7 +148,7 @@ echo "== the jar's loader picks its native folder by os.arch"
 # refuses it for its machine), for os.arch aarch64 and arm64 alike.
 for arch in aarch64 arm64; do
     if timeout 60 java -Dos.arch=$arch -Djava.library.path=/nonexistent \
-            -cp "dist/polyws-$version.jar" bindings/java/examples/Hello.java ws://127.0.0.1:9/ \
+            -cp "dist/polyws-$version.jar" examples/java/Hello.java ws://127.0.0.1:9/ \
             > "$work/loader-$arch.out" 2>&1; then
         echo "os.arch=$arch: the x86-64 JVM loaded a native library" >&2; exit 1
     fi
@@ -199,7 +199,7 @@ grep -q '"from the installed CLI"' "$work/cli.out"
 echo "== the Java package: the jar from /usr/share/java, its JNI library from the JVM's path"
 # No writable temporary directory: the JNI library cannot come out of the jar.
 timeout 60 java -Djava.io.tmpdir=/nonexistent -cp /usr/share/java/polyws.jar \
-    bindings/java/examples/Hello.java "ws://127.0.0.1:$port/" > "$work/java.out"
+    examples/java/Hello.java "ws://127.0.0.1:$port/" > "$work/java.out"
 grep -q '^echo: Hello from Java$' "$work/java.out"
 
 echo "== the LuaRocks rock, built against the installed libpolyws-dev"
