@@ -518,6 +518,15 @@ ws_result ws_send_binary(ws_socket *ws, const void *data, size_t size) {
     return guarded([&] { return record(s->send(polyws::Opcode::Binary, data, size), s); });
 }
 
+ws_result ws_ping(ws_socket *ws, const void *data, size_t size) {
+    if (!ws) return invalid("ws is NULL");
+    if (!data && size) return invalid("data is NULL but size is not 0");
+    Socket *s = socket_of(ws);
+    return guarded([&] {
+        return record(s->ping(std::string(static_cast<const char *>(data), data ? size : 0)), s);
+    });
+}
+
 ws_result ws_close(ws_socket *ws, uint16_t code, const char *reason) {
     if (!ws) return invalid("ws is NULL");
     Socket *s = socket_of(ws);

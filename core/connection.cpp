@@ -253,6 +253,12 @@ void Connection::on_ping(const uint8_t *payload, size_t size) {
 
 // Keepalive: a ping every interval; a pong must follow within the timeout,
 // or the peer is taken for dead and the connection fails (error, 1006).
+void Connection::send_ping(const std::string &payload) {
+    if (phase_ != Phase::Open || sent_close_) return;
+    pending_pings_.push_back(payload);
+    link_->request_write();
+}
+
 void Connection::on_ping_due() {
     if (phase_ != Phase::Open || sent_close_ || received_close_) return;
     ping_pending_ = true;
@@ -381,6 +387,11 @@ void Connection::on_writable() {
             if (!pending_pongs_.empty()) {
                 write_control(Opcode::Pong, pending_pongs_.front());
                 pending_pongs_.pop_front();
+                continue;
+            }
+            if (!pending_pings_.empty() && !sent_close_) {
+                write_control(Opcode::Ping, pending_pings_.front());
+                pending_pings_.pop_front();
                 continue;
             }
             if (ping_pending_ && !sent_close_) {

@@ -31,6 +31,8 @@ public:
     void settle_sent_bytes();
     // Receive flow control: the host took enough messages; read again.
     void resume_reading();
+    // ws_ping: queues a ping (behind what is being written), Open only.
+    void send_ping(const std::string &payload);
     // Fails the connection: error, then close 1006; sends a close frame
     // with `wire_code` when the connection is open (0: none).
     void fail(const std::string &why, uint16_t wire_code);
@@ -129,6 +131,7 @@ private:
     };
     std::vector<uint8_t, UninitializedAllocator<uint8_t>> scratch_;
     std::deque<std::string> pending_pongs_;   // answered in order, oldest first
+    std::deque<std::string> pending_pings_;   // ws_ping's, in order
     std::string close_reply_;          // to echo the server's close frame
     bool close_reply_pending_ = false;
     bool failing_ = false;             // a protocol failure awaits its close frame

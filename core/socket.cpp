@@ -105,6 +105,22 @@ void Socket::request_write() {
     });
 }
 
+Status Socket::ping(std::string payload) {
+    if (payload.size() > 125)
+        return {Result::InvalidArgument, "a ping carries at most 125 bytes; this one has " +
+                                             std::to_string(payload.size())};
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (state_ != ReadyState::Open || close_called_)
+            return {Result::InvalidState, "ping() needs an OPEN socket"};
+    }
+    auto self = shared_from_this();
+    run_on_io_thread([self, payload] {
+        if (self->connection) self->connection->send_ping(payload);
+    });
+    return Status::ok();
+}
+
 Status Socket::send(Opcode opcode, const void *data, size_t size) {
     if (opcode == Opcode::Text && !is_valid_utf8(data, size))
         return {Result::InvalidUtf8, "the text is not valid UTF-8; nothing was sent"};

@@ -67,6 +67,8 @@ public:
     Status connect();
     Status send(Opcode opcode, const void *data, size_t size);
     Status close(uint16_t code, const char *reason);
+    // ws_ping: a ping frame with `payload` (at most 125 bytes), OPEN only.
+    Status ping(std::string payload);
     // ws_free: drop the host's reference; no listener runs once it returns.
     void release();
 

@@ -638,6 +638,20 @@ WS_API ws_result ws_send_text(ws_socket *ws, const char *text, size_t size);
 WS_API ws_result ws_send_binary(ws_socket *ws, const void *data, size_t size);
 
 /**
+ * Sends a ping frame carrying `size` bytes of `data` (at most 125; `data`
+ * may be NULL when `size` is 0), behind what is already being written. Not
+ * part of the browser's API (a page cannot ping): for tools and hosts that
+ * want to probe a connection on demand. The server's pong is not reported;
+ * for a liveness check that fails a silent connection, use the keepalive
+ * (ws_options_set_ping_interval_ms). Pongs to the server's pings are always
+ * automatic.
+ *
+ * @return WS_OK; WS_ERR_INVALID_STATE unless OPEN (and close() not called);
+ *         WS_ERR_INVALID_ARGUMENT for NULL or more than 125 bytes.
+ */
+WS_API ws_result ws_ping(ws_socket *ws, const void *data, size_t size);
+
+/**
  * close(code, reason).
  *
  * @param code 0 for "no code", else 1000 or 3000-4999.

@@ -485,6 +485,51 @@ static void test_rule22_text_arrives_as_text_nul_terminated(void **state) {
     recorder_free(&r);
 }
 
+/* ws_ping (a native addition: a page cannot ping): the frame on the wire,
+ * in order with the messages, masked; refused unless OPEN or too long. */
+static void test_ping_on_demand_goes_out_in_order(void **state) {
+    (void)state;
+    ws_loop *loop = new_dispatch_loop();
+    recorder r;
+    recorder_init(&r);
+    raw_server raw;
+    memset(&raw, 0, sizeof raw);
+    assert_int_equal(raw_server_start(&raw), 0);
+    ws_socket *ws;
+    assert_int_equal(ws_new_ex(loop, raw.url, NULL, 0, NULL, &ws), WS_OK);
+    recorder_attach(&r, ws);
+    assert_int_equal(ws_ping(ws, "x", 1), WS_ERR_INVALID_STATE);   /* CONNECTING */
+    assert_true(wait_state(loop, ws, WS_OPEN));
+    char big[126];
+    memset(big, 'p', sizeof big);
+    assert_int_equal(ws_ping(ws, big, sizeof big), WS_ERR_INVALID_ARGUMENT);
+    assert_non_null(strstr(ws_last_error(ws), "125"));
+    assert_int_equal(ws_ping(NULL, "x", 1), WS_ERR_INVALID_ARGUMENT);
+    assert_int_equal(ws_send_text(ws, "before", 6), WS_OK);
+    assert_int_equal(ws_ping(ws, "probe", 5), WS_OK);
+    assert_int_equal(ws_ping(ws, big, 125), WS_OK);
+    assert_int_equal(ws_ping(ws, NULL, 0), WS_OK);
+    assert_int_equal(ws_send_text(ws, "after", 5), WS_OK);
+    assert_int_equal(ws_close(ws, 1000, NULL), WS_OK);
+    assert_int_equal(ws_ping(ws, "late", 4), WS_ERR_INVALID_STATE);   /* CLOSING */
+    assert_true(wait_events(loop, &r, WS_EVENT_CLOSE, 1));
+    assert_true(raw_server_wait(&raw));
+    assert_int_equal(raw.nframes, 6);
+    const int opcodes[] = {1, 9, 9, 9, 1, 8};
+    const size_t sizes[] = {6, 5, 125, 0, 5, 2};
+    for (size_t i = 0; i < 6; ++i) {
+        assert_int_equal(raw.frames[i].opcode, opcodes[i]);
+        assert_int_equal(raw.frames[i].size, sizes[i]);
+        assert_true(raw.frames[i].masked);
+    }
+    assert_memory_equal(raw.frames[1].payload, "probe", 5);
+    assert_memory_equal(raw.frames[2].payload, big, 125);
+    ws_free(ws);
+    raw_server_stop(&raw);
+    ws_loop_free(loop);
+    recorder_free(&r);
+}
+
 int main(void) {
     test_support_init();
     const struct CMUnitTest tests[] = {
@@ -500,6 +545,7 @@ int main(void) {
         cmocka_unit_test(test_rule10_messages_echoed_in_order),
         cmocka_unit_test(test_rule22_binary_empty_and_one_mebibyte),
         cmocka_unit_test(test_rule22_text_arrives_as_text_nul_terminated),
+        cmocka_unit_test(test_ping_on_demand_goes_out_in_order),
     };
     return cmocka_run_group_tests(tests, echo_group_setup, echo_group_teardown);
 }
