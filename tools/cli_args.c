@@ -102,6 +102,8 @@ static const struct option options[] = {
      "send stdin lines and --send as binary"},
     {"whole-stdin", 0, 0, NULL, SENDING, set_flag, FIELD(whole_stdin),
      "send all of stdin, at its end, as one message"},
+    {"slash", 0, 0, NULL, SENDING, set_flag, FIELD(slash),
+     "a line '/ping [TEXT]' sends a ping instead"},
     {"echo", 0, 0, NULL, SENDING, set_flag, FIELD(echo),
      "send back every message, with its type"},
     {"no-stdin", 'n', 0, NULL, SENDING, set_flag, FIELD(no_stdin),

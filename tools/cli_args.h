@@ -44,7 +44,7 @@ struct cli_config {
     int64_t close_code;            /* 0: a close frame without a code */
     const char *close_reason;      /* NULL: none */
     int echo, jsonl, verbose;
-    int binary, whole_stdin, no_stdin, no_close, exit_on_eof;
+    int binary, whole_stdin, no_stdin, no_close, exit_on_eof, slash;
     enum cli_binary_output binary_output;
 
     /* Derived by cli_parse_args: */

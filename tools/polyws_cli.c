@@ -130,6 +130,20 @@ static void end_of_input(ws_socket *ws, struct session *s, struct input *in) {
     }
 }
 
+/* --slash: "/ping" or "/ping TEXT" sends a ping (wscat's slash command);
+ * any other line is a message. */
+static void send_line(ws_socket *ws, struct session *s, const char *line, size_t len) {
+    if (s->config->slash && len >= 5 && !memcmp(line, "/ping", 5) && (len == 5 || line[5] == ' ')) {
+        const char *text = len > 6 ? line + 6 : "";
+        size_t n = len > 6 ? len - 6 : 0;
+        ws_result r = ws_ping(ws, text, n);
+        if (r != WS_OK) out_note("ping: %s", why(ws, r));
+        else out_note("ping sent (%zu bytes)", n);
+        return;
+    }
+    send_message(ws, s, line, len);
+}
+
 /* Sends each complete line of what `in` holds, keeps the rest. */
 static void send_lines(ws_socket *ws, struct session *s, struct input *in) {
     size_t start = 0;
@@ -137,7 +151,7 @@ static void send_lines(ws_socket *ws, struct session *s, struct input *in) {
         if (in->data[i] != '\n') continue;
         size_t len = i - start;
         if (len && in->data[start + len - 1] == '\r') len--;
-        if (ws_ready_state(ws) == WS_OPEN) send_message(ws, s, in->data + start, len);
+        if (ws_ready_state(ws) == WS_OPEN) send_line(ws, s, in->data + start, len);
         start = i + 1;
     }
     memmove(in->data, in->data + start, in->have - start);

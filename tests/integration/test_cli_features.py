@@ -127,6 +127,24 @@ class Features(PeerPerTest):
 class NodeFeatures(Features, CliTestCase):
     SERVER = "node"
 
+    # ---- a ping on demand ------------------------------------------------
+    def test_slash_ping_sends_pings_between_the_messages(self):
+        res = self.cli(self.server.url("/echo"), "--jsonl", "--slash",
+                       input=b"/ping\n/ping are you there\nhello\n/pingpong\n")
+        self.assertEvents(res, [open_ev(), text_ev("hello"), text_ev("/pingpong"), close_ev(1000)], rc=0)
+        rec = self.conn_record()
+        self.assertEqual(rec["pings"], 2)   # Node ws counted and answered both
+        self.assertEqual(rec["messages"], [{"type": "text", "size": 5}, {"type": "text", "size": 9}])
+        self.assertIn("ping sent (0 bytes)", res.stderr)
+        self.assertIn("ping sent (13 bytes)", res.stderr)
+
+    def test_slash_ping_longer_than_125_bytes_is_refused(self):
+        res = self.cli(self.server.url("/echo"), "--jsonl", "--slash",
+                       input=b"/ping " + b"x" * 126 + b"\nok\n")
+        self.assertEvents(res, [open_ev(), text_ev("ok"), close_ev(1000)], rc=0)
+        self.assertIn("125", res.stderr)
+        self.assertEqual(self.conn_record()["pings"], 0)
+
     def test_exit_on_eof_closes_without_waiting_for_replies(self):
         # /count-pings never answers a message: without --exit-on-eof polyws
         # would wait for two replies; with it, it closes once stdin ends.

@@ -8,7 +8,8 @@
 // line per finished WebSocket connection, so a test can check what the
 // client sent on the wire:
 //   {"event":"conn","path":"/echo","close_code":1000,"close_reason":"bye",
-//    "messages":[{"type":"text","size":5}],"pong":null}
+//    "messages":[{"type":"text","size":5}],"pong":null,"pings":0}
+// pings: how many pings the client sent (ws answered each).
 // close_code is what `ws` reports: 1005 for an empty close frame, 1006 when
 // the TCP connection ended without a close frame.
 //
@@ -133,14 +134,15 @@ function onConnection(ws, req, url) {
   const params = url.searchParams;
   const info = { event: 'conn', path, close_code: null, close_reason: null, messages: [], pong: null };
   let echoed = 0;
+  let pings = 0;   // pings from the client (each answered by ws)
 
   ws.on('error', () => {});
   ws.on('close', (code, reason) => {
+    info.pings = pings;
     info.close_code = code;
     info.close_reason = reason.toString();
     report(info);
   });
-  let pings = 0;
   ws.on('ping', () => {
     // /count-pings?n=N: tell the client once N pings have arrived (ws has
     // already answered each with a pong).
