@@ -179,7 +179,7 @@ void Loop::run_now(Event &event) {
 }
 
 bool Loop::deliverable(Event &event) {
-    if (event.kind == EventKind::Message) event.socket->on_message_delivered(event.data.size());
+    if (event.kind == EventKind::Message) event.socket->on_message_delivered(event);
     return event.socket->apply(event);
 }
 

@@ -357,13 +357,14 @@ void Socket::run_on_io_thread(std::function<void()> work) {
 }
 
 void Socket::post_event(Event &&event) {
-    if (event.kind == EventKind::Message) undelivered_.fetch_add(event.data.size());
+    if (event.kind == EventKind::Message) undelivered_.fetch_add(receive_cost(event));
     event.socket = shared_from_this();
     loop_->post_event(std::move(event));
 }
 
-void Socket::on_message_delivered(uint64_t bytes) {
-    uint64_t left = undelivered_.fetch_sub(bytes) - bytes;
+void Socket::on_message_delivered(const Event &message) {
+    uint64_t cost = receive_cost(message);
+    uint64_t left = undelivered_.fetch_sub(cost) - cost;
     if (left > options_.receive_limit / 2 || !reading_stopped_.load()) return;
     // Whoever clears the flag first restarts the reading (see
     // note_reading_stopped for the other side).

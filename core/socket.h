@@ -52,9 +52,16 @@ public:
     BinaryType binary_type() const { return binary_type_.load(); }
     void set_binary_type(BinaryType type) { binary_type_.store(type); }
     uint64_t buffered_amount() const { return outbox_.buffered(); }
-    // Receive flow control (ws_options_set_receive_limit): message bytes
-    // received and not yet handed to the host.
+    // Receive flow control (ws_options_set_receive_limit): what the messages
+    // received and not yet handed to the host count, each its payload plus
+    // what its event costs until the host takes it (the event in its queue,
+    // the payload's allocation). Without that cost a server sending empty
+    // or tiny messages would be read without bound.
     uint64_t undelivered_amount() const { return undelivered_.load(); }
+    static constexpr uint64_t kReceivedMessageOverhead = sizeof(Event) + 64;
+    static uint64_t receive_cost(const Event &message) {
+        return message.data.size() + kReceivedMessageOverhead;
+    }
     // ws_pause / ws_resume: hold this socket's events in the loop.
     void pause_events() { events_paused_.store(true); }
     void resume_events();
@@ -92,7 +99,7 @@ public:
 
     // The host took (or the loop dropped) a message of `bytes`: reading
     // resumes once the socket is down to half its receive limit.
-    void on_message_delivered(uint64_t bytes);
+    void on_message_delivered(const Event &message);
 
     // ---- I/O thread (Connection) ----
     void post_event(Event &&event);

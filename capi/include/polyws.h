@@ -328,7 +328,10 @@ WS_API ws_result ws_options_set_send_buffer_limit(ws_options *options,
 /**
  * Receive flow control: the most message bytes (payload after any
  * permessage-deflate inflation) one socket may have received and not yet
- * handed to the host. Default 8 MiB (WS_DEFAULT_RECEIVE_LIMIT).
+ * handed to the host. Default 8 MiB (WS_DEFAULT_RECEIVE_LIMIT). Each
+ * message also counts a fixed cost for its bookkeeping (about 320 bytes on
+ * 64-bit systems), so a server sending empty or tiny messages is held back
+ * too.
  *
  * A message counts from the moment it is complete until its event is
  * dispatched, taken by ws_loop_next_event(), or dropped (a socket that is
@@ -584,9 +587,10 @@ WS_API ws_result ws_set_binary_type(ws_socket *ws, ws_binary_type_t type);
 WS_API uint64_t ws_buffered_amount(const ws_socket *ws);
 
 /**
- * The receive side's bufferedAmount: bytes of messages this socket has
- * received and not yet handed to the host (see
- * ws_options_set_receive_limit()). 0 for NULL.
+ * The receive side's bufferedAmount: what the messages this socket has
+ * received and not yet handed to the host count against its receive limit
+ * (their payload bytes plus each one's fixed cost: see
+ * ws_options_set_receive_limit()). 0 when none wait, and for NULL.
  */
 WS_API uint64_t ws_undelivered_amount(const ws_socket *ws);
 

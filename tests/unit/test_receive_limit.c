@@ -435,6 +435,41 @@ static void test_pause_and_resume_from_another_thread_keep_order(void **state) {
     ws_loop_free(loop);
 }
 
+/* ---- Tiny messages: each counts its bookkeeping, not only its bytes ---------- */
+
+static bool holds_half_a_mib(void *context) { return ws_undelivered_amount(context) >= MIB / 2; }
+
+/* 4-byte messages: 300,000 are 1.2 MB of payload, more than the limit, but
+ * counted by payload alone 131,072 of them would fit in 512 KiB, each an
+ * event of a few hundred bytes: tens of MiB held. Each message's fixed cost
+ * keeps the socket near the limit in memory too. */
+static void test_tiny_messages_count_their_bookkeeping(void **state) {
+    (void)state;
+    ws_loop *loop = new_dispatch_loop();
+    const uint32_t count = 300000, size = 4;
+    ws_options *options = limit_options(MIB / 2);
+    assert_int_equal(ws_options_set_deferred_connect(options, true), WS_OK);
+    char url[128];
+    flood_url(url, sizeof url, count, size);
+    flood_reader reader = FLOOD_READER(size);
+    size_t rss_before = rss_bytes();
+    ws_socket *ws = connect_socket(loop, url, options, &reader);
+    ws_options_free(options);
+    assert_true(wait_state(loop, ws, WS_OPEN));
+
+    /* The loop's own thread reads up to the limit while the host is away. */
+    assert_true(poll_until(holds_half_a_mib, ws, WAIT_SECONDS));
+    assert_true(ws_undelivered_amount(ws) <= MIB / 2 + LIMIT_MARGIN);
+    size_t rss_growth = rss_bytes() > rss_before ? rss_bytes() - rss_before : 0;
+    if (RSS_MEANINGFUL) assert_true(rss_growth <= MIB / 2 + LIMIT_MARGIN + RSS_SLACK);
+
+    assert_true(wait_for(loop, flood_closed, &reader, WAIT_SECONDS * 3));
+    assert_flood_complete(&reader, count);
+    assert_int_equal(ws_undelivered_amount(ws), 0);
+    ws_free(ws);
+    ws_loop_free(loop);
+}
+
 /* ---- The limit pauses between messages, never inside one -------------------- */
 
 static void test_message_larger_than_the_limit_arrives_whole(void **state) {
@@ -535,6 +570,7 @@ int main(void) {
         cmocka_unit_test(test_pause_io_thread_loop),
         cmocka_unit_test(test_pause_host_driven_loop),
         cmocka_unit_test(test_pause_and_resume_from_another_thread_keep_order),
+        cmocka_unit_test(test_tiny_messages_count_their_bookkeeping),
         cmocka_unit_test(test_message_larger_than_the_limit_arrives_whole),
         cmocka_unit_test(test_limit_counts_inflated_bytes),
     };
