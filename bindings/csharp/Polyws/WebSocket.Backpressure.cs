@@ -17,7 +17,8 @@ namespace Polyws
 
         /// <summary>
         /// The receive side's <see cref="BufferedAmount"/>: bytes of messages the library has
-        /// received for this socket and not yet handed to managed code. It stops reading the
+        /// received for this socket and not yet handed to managed code, each message also counting
+        /// a fixed cost for its bookkeeping (about 320 bytes). It stops reading the
         /// socket while this is at <see cref="WebSocketSettings.ReceiveLimit"/> or more. 0 once disposed.
         /// </summary>
         public long UndeliveredAmount

@@ -146,8 +146,9 @@ public final class WebSocket implements AutoCloseable {
   /**
    * The receive side's bufferedAmount: bytes of messages received and not yet
    * handed to the listeners, those the loop holds (at most the receive limit,
-   * see {@link WebSocketBuilder#receiveLimit}) plus, with an Executor, those
-   * waiting for it. 0 once released.
+   * see {@link WebSocketBuilder#receiveLimit}; each message there also counts
+   * a fixed cost for its bookkeeping, about 320 bytes) plus, with an
+   * Executor, those waiting for it. 0 once released.
    */
   public long undeliveredAmount() {
     long inLoop = nat.query(PolywsNative::ws_undelivered_amount, () -> 0L);
