@@ -10,6 +10,7 @@
 #include "../core/loop.h"
 #include "../core/options.h"
 #include "../core/platform.h"
+#include "../core/random.h"
 #include "../core/socket.h"
 #include "../core/version.h"
 
@@ -145,6 +146,12 @@ ws_loop *ws_default_loop(void) {
     static Loop *loop = nullptr;
     try {
         std::call_once(once, [] {
+            // Before std::atexit below: OpenSSL's exit handler must run after
+            // ours, once the I/O thread is gone (random.h).
+            if (!polyws::init_crypto_library()) {
+                fail(WS_ERR_LOOP, "OpenSSL could not be initialised");
+                return;
+            }
             std::shared_ptr<Loop> created;
             Status status = Loop::create(Delivery::Dispatch, created);
             if (!status.is_ok()) {

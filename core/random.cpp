@@ -1,5 +1,6 @@
 #include "random.h"
 
+#include <openssl/crypto.h>
 #include <openssl/rand.h>
 
 #include <cstdlib>
@@ -25,5 +26,7 @@ void fill_random(uint8_t *out, size_t size) {
         size -= n;
     }
 }
+
+bool init_crypto_library() { return OPENSSL_init_crypto(OPENSSL_INIT_LOAD_CONFIG, nullptr) == 1; }
 
 } // namespace polyws
