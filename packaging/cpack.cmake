@@ -120,4 +120,6 @@ set(CPACK_RPM_LUA_PACKAGE_REQUIRES "polyws = ${PROJECT_VERSION}")
 set(CPACK_RPM_JAVA_PACKAGE_NAME polyws-java)
 set(CPACK_RPM_JAVA_PACKAGE_REQUIRES "polyws = ${PROJECT_VERSION}")
 
+# libpolyws0 relies on its ldconfig trigger, not on CPack's ldconfig scripts.
+set(CPACK_POST_BUILD_SCRIPTS ${PROJECT_SOURCE_DIR}/packaging/deb_drop_ldconfig_scripts.cmake)
 include(CPack)
