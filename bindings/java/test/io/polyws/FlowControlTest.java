@@ -137,7 +137,8 @@ class FlowControlTest {
           .onOpen(e -> e.target().send("held"))).build();
       HostLoops.pump(loop, () -> !r.events.isEmpty());
       assertEquals(EventType.OPEN, r.next().type());
-      HostLoops.pump(loop, () -> ws.undeliveredAmount() == "held".length());
+      // The held echo counts its 4 bytes plus the loop's bookkeeping for it.
+      HostLoops.pump(loop, () -> ws.undeliveredAmount() > "held".length());
       assertTrue(r.events.isEmpty(), "the echo waits for demand");
       ws.close(1000, "no demand");
       HostLoops.pump(loop, () -> !r.events.isEmpty());
