@@ -179,20 +179,24 @@ static ws_socket *open_socket(int with_listeners) {
 
 static void start_connect(void) { open_socket(1); }
 
-/* The bindings' path: events pulled one by one, the "listeners" run here. */
+/* The bindings' path: events pulled one by one, the "listeners" run here.
+ * As each binding's dispatch does: wait for one event, then take what else
+ * is queued without waiting (timeout 0) until nothing is. */
 static void run_pull(void) {
     open_socket(0);
     while (!done) {
         const ws_event *ev;
         if (ws_loop_next_event(loop, 1000, &ev) != WS_OK) die("next_event", NULL);
-        if (!ev) continue;
-        ws_socket *ws = ws_event_socket(ev);
-        switch (ws_event_type(ev)) {
-        case WS_EVENT_OPEN: on_open(ws, ev, NULL); break;
-        case WS_EVENT_MESSAGE: on_message(ws, ev, NULL); break;
-        case WS_EVENT_ERROR: on_error(ws, ev, NULL); break;
-        case WS_EVENT_CLOSE: on_close(ws, ev, NULL); break;
-        default: break;
+        while (ev && !done) {
+            ws_socket *ws = ws_event_socket(ev);
+            switch (ws_event_type(ev)) {
+            case WS_EVENT_OPEN: on_open(ws, ev, NULL); break;
+            case WS_EVENT_MESSAGE: on_message(ws, ev, NULL); break;
+            case WS_EVENT_ERROR: on_error(ws, ev, NULL); break;
+            case WS_EVENT_CLOSE: on_close(ws, ev, NULL); break;
+            default: break;
+            }
+            if (ws_loop_next_event(loop, 0, &ev) != WS_OK) die("next_event", NULL);
         }
     }
 }

@@ -7,7 +7,8 @@ not swing:
      (every thread) running exactly N and then M operations (BENCH_OPS): the
      difference divided by M - N leaves out start-up and shut-down. Fails
      when a figure passes its baseline by more than INSTR_TOLERANCE.
-  2. system calls per round trip of the default loop (strace -f, N and M
+  2. system calls per round trip of the default loop, by ws_loop_dispatch
+     and pulled as the bindings do (strace -f, N and M
      operations, futex left out: its count follows time, not round trips),
      failing above SYSCALL_TOLERANCE of the baseline;
   3. voluntary context switches per round trip of the default loop, pinned
@@ -44,6 +45,8 @@ COUNTED = {
     "rtt_dispatch_instructions_per_op": ([], "rtt", 200, 1200),
     "rtt_io_thread_instructions_per_op": (["--io-thread"], "rtt", 200, 1200),
     "rtt_host_driven_instructions_per_op": (["--host-driven"], "rtt", 200, 1200),
+    # the bindings' path: ws_loop_next_event, then again with timeout 0
+    "rtt_pull_instructions_per_op": (["--pull"], "rtt", 200, 1200),
     "mib_dispatch_instructions_per_op": ([], "mib", 2, 6),
 }
 
@@ -125,9 +128,11 @@ def main():
             print("regression: valgrind not found: instruction counts skipped")
         if shutil.which("strace"):
             with tempfile.TemporaryDirectory() as tmp:
-                a = syscalls(client, [], url, "rtt", 200, tmp)
-                b = syscalls(client, [], url, "rtt", 2200, tmp)
-                measured["rtt_dispatch_syscalls_per_op"] = round((b - a) / 2000, 2)
+                for name, opts in (("rtt_dispatch_syscalls_per_op", []),
+                                   ("rtt_pull_syscalls_per_op", ["--pull"])):
+                    a = syscalls(client, opts, url, "rtt", 200, tmp)
+                    b = syscalls(client, opts, url, "rtt", 2200, tmp)
+                    measured[name] = round((b - a) / 2000, 2)
         else:
             print("regression: strace not found: system call counts skipped")
         polyws, host_driven, tcp_rtt, switches = [], [], [], []

@@ -117,11 +117,13 @@ Loop::HostDrive::HostDrive(Loop &loop, int &timeout_ms) : loop_(loop) {
         break;
     case Delivery::Dispatch:
         // The default loop: take the I/O over from the loop's thread only
-        // to wait (and not when events already wait); with no wait, and
-        // the I/O held elsewhere, take() just drains the queue.
-        if (has_events()) return;
-        entered_ = loop.transport_->enter(timeout_ms != 0);
-        if (!entered_) return;
+        // to wait (and not when events already wait). A call that does not
+        // wait only drains the queue: the bindings make one after each event
+        // (to take what else is queued), which would otherwise often poll
+        // the sockets a second time per message; the standby serves a host
+        // that never waits.
+        if (timeout_ms == 0 || has_events()) return;
+        entered_ = loop.transport_->enter(true);
         break;
     }
     loop.transport_->service(timeout_ms, has_events);

@@ -202,7 +202,11 @@ typedef enum ws_event_type_t {
 
 /** Where a loop runs listeners. */
 typedef enum ws_delivery_t {
-    /** Queued; run by ws_loop_dispatch() on the thread that calls it. */
+    /** Queued; run by ws_loop_dispatch() on the thread that calls it. The
+     *  loop's own thread does the I/O whenever no host thread waits; a thread
+     *  waiting in ws_loop_dispatch() or ws_loop_next_event() does it itself
+     *  meanwhile (no hand-off per message). A call with timeout 0 only takes
+     *  what is queued. */
     WS_DELIVERY_DISPATCH = 0,
     /** Run on the loop's I/O thread as soon as they happen. Listeners must
      *  then be thread-safe and quick: they hold up every socket of the loop.
