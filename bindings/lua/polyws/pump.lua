@@ -1,5 +1,6 @@
 --- polyws.pump: the event pump. Takes events one by one from the module's
--- loop with ws_loop_next_event() on the Lua thread, turns each into the
+-- loop on the Lua thread with next_event() (ws_loop_next_event() and the
+-- event's fields in one native call: polyws_lua.i), turns each into the
 -- browser's event table, fires it at the socket's listeners, hands messages
 -- to receive() and wakes the tasks that wait on the socket.
 
@@ -13,11 +14,7 @@ local tasks = require "polyws.tasks"
 
 local error, pcall, rawget, type = error, pcall, rawget, type
 local floor, huge = math.floor, math.huge
-local ws_loop_next_event = core.ws_loop_next_event
-local ws_event_type = core.ws_event_type
-local ws_event_user_data = core.ws_event_user_data
-local ws_event_data = core.ws_event_data
-local ws_event_is_binary = core.ws_event_is_binary
+local next_event = core.next_event
 local argerror = errors.argerror
 local PRIV, by_id, update_pin = handle.PRIV, handle.by_id, handle.update_pin
 local fire = listeners.fire
@@ -30,14 +27,15 @@ local OPEN_T, MESSAGE_T, ERROR_T, CLOSE_T =
 local RECONNECT_T = core.WS_EVENT_RECONNECT or -1 -- automatic reconnect, when the library has it
 local ws_event_will_reconnect = core.ws_event_will_reconnect
 
-local function handle_event(ev)
-  local ws = by_id[ws_event_user_data(ev)]
+-- One event, as next_event() gives it: its type, its socket's id, and a
+-- message's payload and kind, or the native event `ev` for the others.
+local function handle_event(t, id, data, binary, ev)
+  local ws = by_id[id]
   if not ws then return end -- collected
   local st = rawget(ws, PRIV)
   if not st.h then return end -- freed
-  local t = ws_event_type(ev)
   if t == MESSAGE_T then
-    local e = { type = "message", target = ws, data = ws_event_data(ev), binary = ws_event_is_binary(ev) }
+    local e = { type = "message", target = ws, data = data, binary = binary }
     fire(st, "message", e)
     if st.inbox then inbox.push(st, e) end
   elseif t == OPEN_T then
@@ -82,13 +80,14 @@ function P.dispatching() return dispatching end
 
 local function drain(ms, max)
   local n = 0
-  local rc, ev = ws_loop_next_event(loop.handle, ms)
-  while ev do
+  local h = loop.handle
+  local rc, t, id, data, binary, ev = next_event(h, ms)
+  while t do
     n = n + 1
-    handle_event(ev)
+    handle_event(t, id, data, binary, ev)
     run_ready()
     if max and n >= max then break end
-    rc, ev = ws_loop_next_event(loop.handle, 0)
+    rc, t, id, data, binary, ev = next_event(h, 0)
   end
   if rc ~= 0 then error("polyws.dispatch: " .. core.ws_result_str(rc), 0) end
   run_timers()
