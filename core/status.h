@@ -1,5 +1,5 @@
 // What a core call that can fail returns: a result and, when it is not Ok,
-// why. The C API maps each result to its ws_result (capi/c_types.h).
+// why. The C API maps each result to its ws_result (capi/enums.h).
 #pragma once
 
 #include <string>

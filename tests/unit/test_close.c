@@ -461,18 +461,10 @@ static void test_rule25_connect_timeout_fails_connection(void **state) {
     struct fixture *f = *state;
     /* A listening socket that is never accepted from: TCP connects (the
      * kernel's backlog), the HTTP upgrade is never answered. */
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    assert_true(fd >= 0);
-    struct sockaddr_in addr;
-    memset(&addr, 0, sizeof addr);
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof addr;
-    assert_int_equal(bind(fd, (struct sockaddr *)&addr, sizeof addr), 0);
-    assert_int_equal(listen(fd, 4), 0);
-    assert_int_equal(getsockname(fd, (struct sockaddr *)&addr, &len), 0);
+    int port = 0;
+    int fd = silent_listener(&port);
     char url[64];
-    snprintf(url, sizeof url, "ws://127.0.0.1:%d/", ntohs(addr.sin_port));
+    snprintf(url, sizeof url, "ws://127.0.0.1:%d/", port);
 
     ws_options *options = NULL;
     assert_int_equal(ws_options_new(&options), WS_OK);

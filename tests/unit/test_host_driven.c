@@ -304,23 +304,6 @@ static void test_host_driven_free_everything_in_message_listener(void **state) {
 
 /* ---- 5. Timers run while dispatching ---------------------------------------------- */
 
-/* A server that completes TCP connects (the kernel does, from the backlog)
- * and never reads or answers. */
-static int silent_listener(int *port) {
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    assert_true(fd >= 0);
-    struct sockaddr_in addr;
-    memset(&addr, 0, sizeof addr);
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof addr;
-    assert_int_equal(bind(fd, (struct sockaddr *)&addr, sizeof addr), 0);
-    assert_int_equal(listen(fd, 4), 0);
-    assert_int_equal(getsockname(fd, (struct sockaddr *)&addr, &len), 0);
-    *port = ntohs(addr.sin_port);
-    return fd;
-}
-
 static void test_host_driven_connect_timeout_fires_while_dispatching(void **state) {
     struct fixture *f = *state;
     int port = 0;

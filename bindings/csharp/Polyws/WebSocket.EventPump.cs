@@ -81,14 +81,15 @@ namespace Polyws
             {
                 if (_handlerDepth > 0)
                     throw new InvalidOperationException("DispatchEvents: called from inside one of this socket's handlers");
-                Stopwatch waited = null;
+                long waitStarted = 0; // Stopwatch ticks; a Stopwatch object would be one allocation per call
                 while (count < maxEvents && _loop != IntPtr.Zero && !_disposed)
                 {
                     int wait = 0;
                     if (count == 0 && timeoutMs != 0)
                     {
-                        if (waited == null) waited = Stopwatch.StartNew();
-                        long left = timeoutMs < 0 ? WaitSliceMs : timeoutMs - waited.ElapsedMilliseconds;
+                        if (waitStarted == 0) waitStarted = Stopwatch.GetTimestamp();
+                        long waitedMs = (Stopwatch.GetTimestamp() - waitStarted) * 1000 / Stopwatch.Frequency;
+                        long left = timeoutMs < 0 ? WaitSliceMs : timeoutMs - waitedMs;
                         if (left <= 0) break;
                         wait = (int)Math.Min(left, WaitSliceMs);
                     }

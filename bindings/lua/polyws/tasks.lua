@@ -85,6 +85,7 @@ end
 --- polyws.timeout(): see polyws.lua.
 function T.timeout()
   if ready_q[1] ~= nil then return 0 end
+  if sleepers[1] == nil then return nil end
   local due
   for i = 1, #sleepers do
     local w = sleepers[i]
