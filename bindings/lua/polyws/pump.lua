@@ -12,7 +12,7 @@ local listeners = require "polyws.listeners"
 local loop = require "polyws.loop"
 local tasks = require "polyws.tasks"
 
-local error, pcall, rawget, type = error, pcall, rawget, type
+local error, pcall, type = error, pcall, type
 local floor, huge = math.floor, math.huge
 local next_event = core.next_event
 local argerror = errors.argerror
@@ -32,7 +32,7 @@ local ws_event_will_reconnect = core.ws_event_will_reconnect
 local function handle_event(t, id, data, binary, ev)
   local ws = by_id[id]
   if not ws then return end -- collected
-  local st = rawget(ws, PRIV)
+  local st = ws[PRIV] -- always set: a plain read, no metamethod
   if not st.h then return end -- freed
   if t == MESSAGE_T then
     local e = { type = "message", target = ws, data = data, binary = binary }
