@@ -11,6 +11,10 @@ not swing:
      and pulled as the bindings do (strace -f, N and M
      operations, futex left out: its count follows time, not round trips),
      failing above SYSCALL_TOLERANCE of the baseline;
+  2b. futex calls of the host thread alone per round trip, same runs
+     (strace without -f follows only the program's first thread): the
+     default loop's standby must not make the host wake it per round trip;
+     fails above HOST_FUTEX_LIMIT (absolute: the baseline is about 0);
   3. voluntary context switches per round trip of the default loop, pinned
      (each one a thread going to sleep: the wake-ups its design costs),
      median of the timed runs, failing above SWITCH_TOLERANCE;
@@ -37,6 +41,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 BASELINE = os.path.join(HERE, "regression_baseline.json")
 INSTR_TOLERANCE = 1.3   # fail above 1.3x the baseline's instructions per op (they repeat to 0.3%)
 SYSCALL_TOLERANCE = 1.3
+HOST_FUTEX_LIMIT = 0.02  # per op: 0.000-0.001 now; 0.07 when the standby and a busy host woke each other
 SWITCH_TOLERANCE = 1.6  # switches per op repeat to ~10% on a quiet machine
 RATIO_FLOOR = 0.3       # fail below 0.3x the baseline's timed ratio
 
@@ -87,6 +92,21 @@ def syscalls(client, opts, url, mode, ops, tmp):
     return total
 
 
+def host_futexes(client, opts, url, mode, ops, tmp):
+    """futex calls of the client's first thread (the host) for `ops` operations."""
+    out = os.path.join(tmp, "strace-host.out")
+    env = dict(os.environ, BENCH_OPS=str(ops), BENCH_WARMUP="0")
+    r = subprocess.run(["strace", "-c", "-e", "trace=futex", "-o", out, client] + opts + [url, mode, "1"],
+                       env=env, capture_output=True, text=True, timeout=300)
+    if r.returncode != 0:
+        sys.exit("regression: strace run failed: %s" % r.stderr[-500:])
+    for line in open(out):
+        f = line.split()
+        if len(f) >= 5 and f[-1] == "futex" and f[3].isdigit():
+            return int(f[3])
+    return 0
+
+
 def timed(cmd, pinned=True, switches=None):
     if pinned and shutil.which("taskset"):
         cmd = ["taskset", "-c", "0"] + cmd
@@ -133,6 +153,9 @@ def main():
                     a = syscalls(client, opts, url, "rtt", 200, tmp)
                     b = syscalls(client, opts, url, "rtt", 2200, tmp)
                     measured[name] = round((b - a) / 2000, 2)
+                    a = host_futexes(client, opts, url, "rtt", 200, tmp)
+                    b = host_futexes(client, opts, url, "rtt", 2200, tmp)
+                    measured[name.replace("_syscalls_", "_host_futex_")] = round(max(0, b - a) / 2000, 3)
         else:
             print("regression: strace not found: system call counts skipped")
         polyws, host_driven, tcp_rtt, switches = [], [], [], []
@@ -158,10 +181,13 @@ def main():
     failed = 0
     for name, value in sorted(measured.items()):
         base = baseline.get(name)
-        if base is None:
+        if base is None and "_host_futex_" not in name:
             print("%-36s %12s  (no baseline)" % (name, value))
             continue
-        if name.endswith("_per_op"):
+        if "_host_futex_" in name:
+            bad = value > HOST_FUTEX_LIMIT
+            limit = "at most %.2f" % HOST_FUTEX_LIMIT
+        elif name.endswith("_per_op"):
             tolerance = (SYSCALL_TOLERANCE if "syscalls" in name else
                          SWITCH_TOLERANCE if "switches" in name else INSTR_TOLERANCE)
             bad = value > base * tolerance

@@ -359,29 +359,41 @@ public:
     // Driver::Shared: the own thread. It does the I/O whenever no host
     // thread has for kStandbyDelayMs, and lets go as soon as a host thread
     // asks (enter(true) counts a takeover request and wakes lws_service).
-    // While a host thread holds the I/O it sleeps until that one leaves;
-    // after a leave it sleeps out the delay, so a host that waits again
-    // within it (the next round trip) never meets it. At most one wake-up
-    // per delay while a host is busy, none while it waits idle.
+    // Within the delay after a host thread's last leave it only sleeps out
+    // the rest of the delay, whether or not the host holds the I/O again:
+    // a host that waits again within it (the next round trip) never meets
+    // it. Only a host that has held the I/O for longer than the delay is
+    // asked to wake it when it leaves. At most one wake-up per delay while
+    // a host is busy, none while it waits idle. (Checking "held" first made
+    // the standby wait for the next leave, wake, find the host back, and
+    // wait again: a few futex round trips with the host per delay.)
     static void standby(const std::shared_ptr<State> &state) {
         State &s = *state;
         using Clock = std::chrono::steady_clock;
         const auto delay = std::chrono::milliseconds(kStandbyDelayMs);
         std::unique_lock<std::mutex> standby_lock(s.standby_mutex);
+        // Sleeps until a host thread that holds the I/O (or is taking it
+        // over) leaves. leave() reads the flag after it clears `owner`: one
+        // of the two sees the other, so no leave goes unnoticed.
+        auto wait_for_leave = [&s, &standby_lock] {
+            s.standby_waits_for_leave.store(true);
+            if (!s.stop.load() && (s.takeover_requests.load() > 0 || s.held()))
+                s.standby_cv.wait(standby_lock);
+            s.standby_waits_for_leave.store(false);
+        };
         while (!s.stop.load()) {
-            if (s.takeover_requests.load() > 0 || s.held()) {
-                // leave() reads the flag after it clears `owner`: one of the
-                // two sees the other, so no leave goes unnoticed.
-                s.standby_waits_for_leave.store(true);
-                if (!s.stop.load() && (s.takeover_requests.load() > 0 || s.held()))
-                    s.standby_cv.wait(standby_lock);
-                s.standby_waits_for_leave.store(false);
+            if (s.takeover_requests.load() > 0) {
+                wait_for_leave();
                 continue;
             }
             auto idle = Clock::now().time_since_epoch() -
                         std::chrono::nanoseconds(s.host_left_at_ns.load());
             if (idle < delay) {
                 s.standby_cv.wait_for(standby_lock, delay - idle);
+                continue;
+            }
+            if (s.held()) {
+                wait_for_leave();
                 continue;
             }
             if (!s.owner_mutex.try_lock()) {   // a host thread is just entering
