@@ -102,10 +102,6 @@ typedef struct raw_server {
 
 /* Listens on a free loopback port and starts serving one client. 0 on success. */
 int raw_server_start(raw_server *server);
-/* A loopback listener that completes TCP connects (from the kernel's
- * backlog) and never reads or answers: for connect timeouts. Sets *port;
- * returns the descriptor (close it after). */
-int silent_listener(int *port);
 /* Waits (bounded) for the connection to end; true if it did. */
 bool raw_server_wait(raw_server *server);
 /* Ends the thread if still running and frees what it recorded. */
@@ -117,6 +113,11 @@ const raw_frame *raw_server_close_frame(raw_server *server);
 const raw_frame *expect_going_away_frame(raw_server *server);
 /* Number of data frames (text, binary or continuation) before `frame`. */
 size_t raw_server_data_frames_before(raw_server *server, const raw_frame *frame);
+
+/* A loopback listener that completes TCP connects (from the kernel's
+ * backlog) and never reads or answers: for connect timeouts. Sets *port;
+ * returns the descriptor (close it after). */
+int silent_listener(int *port);
 
 /* ---- Recorder ------------------------------------------------------------- */
 
