@@ -76,35 +76,31 @@ def instructions(client, opts, url, mode, ops, tmp):
     return int(m.group(1))
 
 
-def syscalls(client, opts, url, mode, ops, tmp):
-    """System calls but futex (strace -f -c) for `ops` operations."""
+def strace_counts(client, opts, url, mode, ops, tmp, strace_opts):
+    """Calls per system call name under `strace -c STRACE_OPTS` for `ops` operations."""
     out = os.path.join(tmp, "strace.out")
     env = dict(os.environ, BENCH_OPS=str(ops), BENCH_WARMUP="0")
-    r = subprocess.run(["strace", "-f", "-c", "-o", out, client] + opts + [url, mode, "1"], env=env,
-                       capture_output=True, text=True, timeout=300)
-    if r.returncode != 0:
-        sys.exit("regression: strace run failed: %s" % r.stderr[-500:])
-    total = 0
-    for line in open(out):
-        f = line.split()
-        if len(f) >= 5 and f[-1] not in ("futex", "total", "syscall") and f[3].isdigit():
-            total += int(f[3])
-    return total
-
-
-def host_futexes(client, opts, url, mode, ops, tmp):
-    """futex calls of the client's first thread (the host) for `ops` operations."""
-    out = os.path.join(tmp, "strace-host.out")
-    env = dict(os.environ, BENCH_OPS=str(ops), BENCH_WARMUP="0")
-    r = subprocess.run(["strace", "-c", "-e", "trace=futex", "-o", out, client] + opts + [url, mode, "1"],
+    r = subprocess.run(["strace", "-c"] + strace_opts + ["-o", out, client] + opts + [url, mode, "1"],
                        env=env, capture_output=True, text=True, timeout=300)
     if r.returncode != 0:
         sys.exit("regression: strace run failed: %s" % r.stderr[-500:])
+    counts = {}
     for line in open(out):
         f = line.split()
-        if len(f) >= 5 and f[-1] == "futex" and f[3].isdigit():
-            return int(f[3])
-    return 0
+        if len(f) >= 5 and f[-1] not in ("total", "syscall") and f[3].isdigit():
+            counts[f[-1]] = int(f[3])
+    return counts
+
+
+def syscalls(client, opts, url, mode, ops, tmp):
+    """System calls but futex, every thread (strace -f), for `ops` operations."""
+    counts = strace_counts(client, opts, url, mode, ops, tmp, ["-f"])
+    return sum(n for name, n in counts.items() if name != "futex")
+
+
+def host_futexes(client, opts, url, mode, ops, tmp):
+    """futex calls of the client's first thread (the host: strace without -f) for `ops` operations."""
+    return strace_counts(client, opts, url, mode, ops, tmp, ["-e", "trace=futex"]).get("futex", 0)
 
 
 def timed(cmd, pinned=True, switches=None):
