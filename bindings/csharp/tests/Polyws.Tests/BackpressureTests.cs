@@ -162,7 +162,12 @@ namespace Polyws.Tests
             using var ws = await WebSocket.ConnectAsync(_peers.Node.Url(FloodControl.FloodPath(count)), settings: settings);
             int mostQueued = 0;
             long mostUndelivered = 0;
-            control.UntilBlocked(count, () => ws.UndeliveredAmount >= (long)FloodControl.Limit, () =>
+            // The core stops reading at the limit and reads again only at half of it.
+            // When the binding's thread is slow to fill the managed queue, the core may
+            // reach the limit first; the binding then takes messages until the queue is
+            // full and pauses the socket, which may leave the core stopped anywhere
+            // between half the limit and the limit.
+            control.UntilBlocked(count, () => ws.UndeliveredAmount >= (long)FloodControl.Limit / 2, () =>
             {
                 mostQueued = Math.Max(mostQueued, ws.QueuedMessages);
                 mostUndelivered = Math.Max(mostUndelivered, ws.UndeliveredAmount);
@@ -173,7 +178,7 @@ namespace Polyws.Tests
             Assert.Equal(capacity, ws.QueuedMessages);
             Assert.True(ws.Backlog.Paused);
             Assert.InRange(mostUndelivered, 1, FloodControl.MostUndelivered);
-            Assert.InRange(ws.UndeliveredAmount, (long)FloodControl.Limit, FloodControl.MostUndelivered);
+            Assert.InRange(ws.UndeliveredAmount, (long)FloodControl.Limit / 2, FloodControl.MostUndelivered);
 
             var binary = new List<WebSocketMessage>();
             string summary = null;
