@@ -18,6 +18,11 @@ not swing:
   3. voluntary context switches per round trip of the default loop, pinned
      (each one a thread going to sleep: the wake-ups its design costs),
      median of the timed runs, failing above SWITCH_TOLERANCE;
+  3b. the same with the client on the second core, the server on the first:
+     a thread waiting for an answer that comes within the spin budget
+     polls for it instead of sleeping (core/spin_policy.h), so it goes to
+     sleep far less than once per round trip; fails above APART_SWITCH_LIMIT
+     (absolute; skipped on one core);
   4. timed ratios, as a backstop: polyws round trips/s over raw TCP round
      trips/s, both pinned to one core, medians of interleaved runs, and the
      default loop over the host-driven loop. Fail only when a ratio falls
@@ -43,6 +48,7 @@ INSTR_TOLERANCE = 1.3   # fail above 1.3x the baseline's instructions per op (th
 SYSCALL_TOLERANCE = 1.3
 HOST_FUTEX_LIMIT = 0.02  # per op: 0.000-0.001 now; 0.07 when the standby and a busy host woke each other
 SWITCH_TOLERANCE = 1.6  # switches per op repeat to ~10% on a quiet machine
+APART_SWITCH_LIMIT = 0.3  # per op: ~0.005 with the spin, 1.0 without
 RATIO_FLOOR = 0.3       # fail below 0.3x the baseline's timed ratio
 
 # name -> (client options, mode, N, M)
@@ -103,9 +109,10 @@ def host_futexes(client, opts, url, mode, ops, tmp):
     return strace_counts(client, opts, url, mode, ops, tmp, ["-e", "trace=futex"]).get("futex", 0)
 
 
-def timed(cmd, pinned=True, switches=None):
-    if pinned and shutil.which("taskset"):
-        cmd = ["taskset", "-c", "0"] + cmd
+def timed(cmd, cpu="0", switches=None):
+    """Round trips/s of `cmd` run on `cpu` (the server's core by default)."""
+    if shutil.which("taskset"):
+        cmd = ["taskset", "-c", cpu] + cmd
     r = subprocess.run(cmd, env=dict(os.environ, BENCH_WARMUP="0.3"), capture_output=True, text=True, timeout=60)
     for line in r.stdout.splitlines():
         if line.startswith("{"):
@@ -165,6 +172,11 @@ def main():
         measured["rtt_dispatch_ratio_to_host_driven"] = round(statistics.median(polyws) / statistics.median(host_driven), 3)
         if switches:
             measured["rtt_dispatch_switches_per_op"] = round(statistics.median(switches), 2)
+        if pin and (os.cpu_count() or 1) >= 2:
+            apart = []
+            for _ in range(5):
+                timed([client, url, "rtt", "1"], cpu="1", switches=apart)
+            measured["rtt_dispatch_apart_switches_per_op"] = round(statistics.median(apart), 3)
         print("regression: polyws rtt/s %s, host-driven %s, raw TCP rtt/s %s (pinned, 1 s runs)" %
               ([round(x) for x in polyws], [round(x) for x in host_driven], [round(x) for x in tcp_rtt]))
     finally:
@@ -177,12 +189,15 @@ def main():
     failed = 0
     for name, value in sorted(measured.items()):
         base = baseline.get(name)
-        if base is None and "_host_futex_" not in name:
+        if base is None and "_host_futex_" not in name and "_apart_switches_" not in name:
             print("%-36s %12s  (no baseline)" % (name, value))
             continue
         if "_host_futex_" in name:
             bad = value > HOST_FUTEX_LIMIT
             limit = "at most %.2f" % HOST_FUTEX_LIMIT
+        elif "_apart_switches_" in name:
+            bad = value > APART_SWITCH_LIMIT
+            limit = "at most %.2f" % APART_SWITCH_LIMIT
         elif name.endswith("_per_op"):
             tolerance = (SYSCALL_TOLERANCE if "syscalls" in name else
                          SWITCH_TOLERANCE if "switches" in name else INSTR_TOLERANCE)

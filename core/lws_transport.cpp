@@ -21,6 +21,7 @@
 #include "transport.h"
 
 #include "platform.h"
+#include "spin_policy.h"
 
 #include <libwebsockets.h>
 
@@ -98,6 +99,7 @@ struct State {
     int owner_depth = 0;           // owner only
     bool in_lws_service = false;   // owner only
     bool finished = false;         // owner only
+    SpinPolicy spin{SpinPolicy::budget_from(std::getenv("POLYWS_SPIN_US"))};   // owner only
 
     // Driver::Shared: the own thread's standby (see standby()).
     std::atomic<int> takeover_requests{0};     // host threads waiting in enter(true)
@@ -499,7 +501,7 @@ public:
         s.in_lws_service = true;
         if (timeout_ms == 0) {
             lws_service(s.context, -1);   // lws: negative = poll without waiting
-        } else {
+        } else if (!spin_before_sleeping(s, done)) {
             // lws_service(context, 0) waits until an fd is ready or the next
             // lws timer is due, so a timer of our own bounds the wait.
             bool expired = false;
@@ -508,6 +510,26 @@ public:
             while (!done() && !expired && !s.stop.load()) lws_service(s.context, 0);
         }
         s.in_lws_service = false;
+    }
+
+    // Before a wait sleeps: polls without waiting for up to the spin
+    // budget, while the policy finds that it pays (see spin_policy.h). True
+    // when the wait is over (done() or stopping).
+    static bool spin_before_sleeping(State &s, const std::function<bool()> &done) {
+        if (!s.spin.should_spin()) return false;
+        const auto until = std::chrono::steady_clock::now() + s.spin.budget();
+        lws_service(s.context, -1);
+        // Already there: the spin neither paid nor failed.
+        if (done() || s.stop.load()) return true;
+        do {
+            lws_service(s.context, -1);
+            if (done()) {
+                s.spin.found();
+                return true;
+            }
+        } while (!s.stop.load() && std::chrono::steady_clock::now() < until);
+        s.spin.missed();
+        return s.stop.load();
     }
 
     void connect(const ConnectRequest &request, LinkHandler *handler) override {
